@@ -1,0 +1,21 @@
+# Assay: `make run` serves the API on http://127.0.0.1:8000 with demo data; `make test` runs every test.
+SWIFT ?= swift
+CONFIG ?= debug
+
+.PHONY: run build test release clean
+
+run: build
+	$(SWIFT) run --skip-build -c $(CONFIG) assay serve
+
+build:
+	@scripts/install-system-packages.sh
+	$(SWIFT) build -c $(CONFIG) --product assay
+
+test:
+	scripts/test.sh
+
+release:
+	$(MAKE) build CONFIG=release
+
+clean:
+	rm -rf .build

@@ -1,0 +1,80 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings for every target we own: Swift 6 mode is the tools default; warnings fail the build.
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "assay",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AssayDomain", targets: ["AssayDomain"]),
+        .library(name: "AssayInMemory", targets: ["AssayInMemory"]),
+        .library(name: "AssayServer", targets: ["AssayServer"]),
+        .executable(name: "assay", targets: ["assay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(name: "AssayDomain", path: "Sources/Domain", swiftSettings: strict),
+        .target(
+            name: "AssayInMemory",
+            dependencies: ["AssayDomain"],
+            path: "Sources/Adapters/InMemory",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AssayServer",
+            dependencies: [
+                "AssayDomain",
+                "AssayInMemory",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Sources/Server/AssayServer",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "assay",
+            dependencies: [
+                "AssayServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Server/assay",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AssayDomainTests", dependencies: ["AssayDomain"], swiftSettings: strict),
+        .testTarget(name: "AssayContractTests", dependencies: ["AssayDomain", "AssayInMemory"], swiftSettings: strict),
+        .testTarget(
+            name: "AssayServerTests",
+            dependencies: [
+                "AssayServer",
+                "AssayDomain",
+                "AssayInMemory",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "EmbeddingTests", dependencies: ["AssayDomain", "AssayInMemory"], swiftSettings: strict),
+    ]
+)

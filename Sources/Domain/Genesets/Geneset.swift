@@ -1,0 +1,59 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// A titled set of genes. One gene can belong to many sets.
+public struct Geneset: Sendable, Hashable {
+    /// Stable identifier assigned by the repository; ids grow with creation order.
+    public var id: Int64
+    /// The title, trimmed, 1...``GenesetRules/maximumTitleLength`` characters.
+    public var title: String
+    /// Member genes in the order they were given.
+    public var genes: [Gene]
+    /// When the set was created.
+    public var createdAt: Date
+    /// When the set was last replaced (equal to `createdAt` until then).
+    public var updatedAt: Date
+
+    /// Creates a gene set.
+    public init(id: Int64, title: String, genes: [Gene], createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.title = title
+        self.genes = genes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The id and title only.
+    public var summary: GenesetSummary { GenesetSummary(id: id, title: title) }
+}
+
+/// A gene set's id and title, as listed for a gene.
+public struct GenesetSummary: Sendable, Hashable, Codable {
+    /// The set's id.
+    public var id: Int64
+    /// The set's title.
+    public var title: String
+
+    /// Creates a summary.
+    public init(id: Int64, title: String) {
+        self.id = id
+        self.title = title
+    }
+}
+
+/// Which gene sets a list returns.
+public struct GenesetFilter: Sendable, Hashable {
+    /// Only sets whose title contains this text, ignoring case; matched literally.
+    public var titleContains: String?
+    /// Only sets containing the gene of this name, ignoring case.
+    public var geneName: String?
+
+    /// Creates a filter; `nil` fields do not filter.
+    public init(titleContains: String? = nil, geneName: String? = nil) {
+        self.titleContains = titleContains
+        self.geneName = geneName
+    }
+}

@@ -1,0 +1,87 @@
+/// Limits on gene-set input.
+public enum GenesetRules {
+    /// Longest title, in characters.
+    public static let maximumTitleLength = 200
+    /// Longest gene name, in characters.
+    public static let maximumGeneNameLength = 64
+    /// Most genes in one set.
+    public static let maximumGenesPerSet = 5_000
+    /// Longest search pattern, in characters.
+    public static let maximumPatternLength = 200
+
+    /// The case-insensitive key under which a gene name is unique.
+    public static func key(forGeneName name: String) -> String { name.lowercased() }
+}
+
+/// A gene set's content that passed validation: ready to be stored.
+public struct GenesetDraft: Sendable, Hashable {
+    /// Trimmed title.
+    public let title: String
+    /// Trimmed gene names, unique ignoring case, in input order.
+    public let geneNames: [String]
+
+    /// Validates raw input, reporting every broken rule with its field (`title`, `genes[i].name`).
+    public init(title rawTitle: String, geneNames rawNames: [String]) throws(ValidationError) {
+        var errors: [FieldError] = []
+        let title = rawTitle.trimmingWhitespace()
+        if title.isEmpty {
+            errors.append(FieldError(field: "title", reason: "must not be empty"))
+        } else if title.count > GenesetRules.maximumTitleLength {
+            errors.append(FieldError(field: "title", reason: "must be at most \(GenesetRules.maximumTitleLength) characters"))
+        } else if title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            errors.append(FieldError(field: "title", reason: "must not contain control characters"))
+        }
+
+        if rawNames.isEmpty {
+            errors.append(FieldError(field: "genes", reason: "must contain at least one gene"))
+        } else if rawNames.count > GenesetRules.maximumGenesPerSet {
+            errors.append(FieldError(field: "genes", reason: "must contain at most \(GenesetRules.maximumGenesPerSet) genes"))
+        }
+
+        var names: [String] = []
+        names.reserveCapacity(rawNames.count)
+        var firstIndex: [String: Int] = [:]
+        for (index, raw) in rawNames.enumerated() {
+            let field = "genes[\(index)].name"
+            let name = raw.trimmingWhitespace()
+            if let reason = Self.problem(withGeneName: name) {
+                errors.append(FieldError(field: field, reason: reason))
+                continue
+            }
+            let key = GenesetRules.key(forGeneName: name)
+            if let first = firstIndex[key] {
+                errors.append(FieldError(field: field, reason: "duplicate of genes[\(first)].name (names ignore case)"))
+                continue
+            }
+            firstIndex[key] = index
+            names.append(name)
+        }
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        self.title = title
+        self.geneNames = names
+    }
+
+    /// Why a trimmed gene name is refused, or `nil` when it is acceptable.
+    ///
+    /// Names are printable ASCII without spaces or `/` so every adapter folds case the same way
+    /// and every name can be used as a path segment.
+    public static func problem(withGeneName name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.count > GenesetRules.maximumGeneNameLength {
+            return "must be at most \(GenesetRules.maximumGeneNameLength) characters"
+        }
+        let allowed = name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "/" }
+        return allowed ? nil : "must be printable ASCII without spaces or '/'"
+    }
+}
+
+extension String {
+    /// The string without leading and trailing white space and newlines.
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
+    }
+}

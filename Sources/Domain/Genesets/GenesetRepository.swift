@@ -1,0 +1,34 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Storage for genes and gene sets. Every adapter passes the same contract suite.
+///
+/// Lists are keyset-paginated by ascending id: `after` is the last id already seen, `limit` the most rows
+/// to return. Gene names are unique ignoring case; storing a set reuses an existing gene of the same name.
+public protocol GenesetRepository: Sendable {
+    /// Stores a new set, creating missing genes, and returns it with its new id.
+    func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset
+    /// Stores many new sets at once (bulk load); ids follow the order of `drafts`.
+    func createMany(_ drafts: [GenesetDraft], at time: Date) async throws
+    /// The set with this id, or `nil`.
+    func geneset(id: Int64) async throws -> Geneset?
+    /// Replaces title and genes of an existing set; `nil` when there is no such set.
+    func replace(id: Int64, with draft: GenesetDraft, at time: Date) async throws -> Geneset?
+    /// Deletes a set (its genes stay in the catalog); `false` when there was no such set.
+    func delete(id: Int64) async throws -> Bool
+    /// Sets passing `filter` with id greater than `after`, by ascending id, at most `limit`.
+    func genesets(matching filter: GenesetFilter, after: Int64?, limit: Int) async throws -> [Geneset]
+    /// The gene of this name ignoring case, or `nil`.
+    func gene(named name: String) async throws -> Gene?
+    /// Genes with id greater than `after`, by ascending id, at most `limit`.
+    func genes(after: Int64?, limit: Int) async throws -> [Gene]
+    /// Id and title of the sets containing the gene, by ascending id, at most `limit`.
+    func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) async throws -> [GenesetSummary]
+    /// Genes matching `query`, ranked by ``GeneSearch``, at most `limit`.
+    func searchGenes(_ query: GeneSearch.Query, limit: Int) async throws -> [GeneMatch]
+    /// Number of stored gene sets.
+    func genesetCount() async throws -> Int
+}

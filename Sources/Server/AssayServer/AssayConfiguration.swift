@@ -1,0 +1,94 @@
+public import Logging
+
+/// Server settings. One source of truth: command-line flags, then `ASSAY_*` environment variables, then defaults.
+public struct AssayConfiguration: Sendable, Equatable {
+    /// Address to bind (`ASSAY_HOST`, default `127.0.0.1`).
+    public var host: String = "127.0.0.1"
+    /// Port to bind (`ASSAY_PORT`, default 8000; 0 picks a free port).
+    public var port: Int = 8000
+    /// Largest accepted request body in bytes (`ASSAY_MAX_BODY_BYTES`, default 1 MiB).
+    public var maxBodyBytes: Int = 1 << 20
+    /// Directory with demo data loaded into an empty store at start (`ASSAY_SEEDS`, default `seeds`; empty disables).
+    public var seedsDirectory: String? = "seeds"
+    /// Log level (`ASSAY_LOG_LEVEL`, default `info`).
+    public var logLevel: Logger.Level = .info
+
+    /// The defaults.
+    public init() {}
+
+    /// Values given as flags; `nil` means "not given".
+    public struct Overrides: Sendable {
+        /// `--host`.
+        public var host: String?
+        /// `--port`.
+        public var port: Int?
+        /// `--max-body-bytes`.
+        public var maxBodyBytes: Int?
+        /// `--seeds`.
+        public var seedsDirectory: String?
+        /// `--log-level`.
+        public var logLevel: String?
+
+        /// Creates overrides.
+        public init(host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+            self.seedsDirectory = seedsDirectory
+            self.logLevel = logLevel
+        }
+    }
+
+    /// A setting had a value that cannot be used.
+    public struct InvalidSetting: Error, CustomStringConvertible, Equatable {
+        /// The flag or variable name.
+        public var name: String
+        /// The offending value.
+        public var value: String
+        /// What was expected.
+        public var expected: String
+
+        public var description: String { "invalid \(name) '\(value)': expected \(expected)" }
+    }
+
+    /// Resolves flags over environment over defaults, validating every value.
+    public static func resolve(_ flags: Overrides = Overrides(), environment: [String: String]) throws -> AssayConfiguration {
+        var config = AssayConfiguration()
+        config.host = flags.host ?? environment["ASSAY_HOST"] ?? config.host
+
+        if let port = flags.port {
+            config.port = try checkPort(port, name: "--port", raw: String(port))
+        } else if let raw = environment["ASSAY_PORT"] {
+            config.port = try checkPort(Int(raw), name: "ASSAY_PORT", raw: raw)
+        }
+
+        if let bytes = flags.maxBodyBytes {
+            config.maxBodyBytes = try checkBodySize(bytes, name: "--max-body-bytes", raw: String(bytes))
+        } else if let raw = environment["ASSAY_MAX_BODY_BYTES"] {
+            config.maxBodyBytes = try checkBodySize(Int(raw), name: "ASSAY_MAX_BODY_BYTES", raw: raw)
+        }
+
+        if let seeds = flags.seedsDirectory ?? environment["ASSAY_SEEDS"] {
+            config.seedsDirectory = seeds.isEmpty ? nil : seeds
+        }
+
+        if let raw = flags.logLevel ?? environment["ASSAY_LOG_LEVEL"] {
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+                let name = flags.logLevel != nil ? "--log-level" : "ASSAY_LOG_LEVEL"
+                throw InvalidSetting(name: name, value: raw, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            config.logLevel = level
+        }
+        return config
+    }
+
+    private static func checkPort(_ port: Int?, name: String, raw: String) throws -> Int {
+        guard let port, (0...65_535).contains(port) else { throw InvalidSetting(name: name, value: raw, expected: "a port 0...65535") }
+        return port
+    }
+
+    private static func checkBodySize(_ bytes: Int?, name: String, raw: String) throws -> Int {
+        guard let bytes, bytes >= 1_024 else { throw InvalidSetting(name: name, value: raw, expected: "a byte count of at least 1024") }
+        return bytes
+    }
+}

@@ -1,0 +1,115 @@
+import AssayDomain
+import Foundation
+import Hummingbird
+
+/// Body of `POST /genesets` and `PUT /genesets/{id}`.
+struct GenesetRequest: Decodable {
+    struct GeneName: Decodable {
+        let name: String
+    }
+
+    let title: String
+    let genes: [GeneName]
+}
+
+/// A gene set as the API shows it.
+struct GenesetResponse: ResponseEncodable {
+    let id: Int64
+    let title: String
+    let genes: [GeneResponse]
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ set: Geneset) {
+        self.id = set.id
+        self.title = set.title
+        self.genes = set.genes.map(GeneResponse.init)
+        self.createdAt = set.createdAt
+        self.updatedAt = set.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, genes
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// A gene as the API shows it.
+struct GeneResponse: ResponseEncodable {
+    let id: Int64
+    let name: String
+
+    init(_ gene: Gene) {
+        self.id = gene.id
+        self.name = gene.name
+    }
+}
+
+/// One page of a list: `items` and `next_cursor` (null on the last page).
+struct PageResponse<Item: Encodable & Sendable>: ResponseEncodable {
+    let items: [Item]
+    let nextCursor: String?
+
+    init<Source>(_ page: Page<Source>, transform: (Source) -> Item) {
+        self.items = page.items.map(transform)
+        self.nextCursor = page.nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+/// A gene and one page of the sets it is in.
+struct GeneDetailResponse: ResponseEncodable {
+    let id: Int64
+    let name: String
+    let genesets: [GenesetSummary]
+    let nextCursor: String?
+
+    init(_ detail: GeneDetail) {
+        self.id = detail.gene.id
+        self.name = detail.gene.name
+        self.genesets = detail.genesets.items
+        self.nextCursor = detail.genesets.nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, genesets
+        case nextCursor = "next_cursor"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(genesets, forKey: .genesets)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+/// Ranked gene search results.
+struct GeneSearchResponse: ResponseEncodable {
+    struct Item: Encodable {
+        let id: Int64
+        let name: String
+        let match: String
+        let similarity: Float
+    }
+
+    let query: String
+    let items: [Item]
+
+    init(query: String, matches: [GeneMatch]) {
+        self.query = query
+        self.items = matches.map { Item(id: $0.gene.id, name: $0.gene.name, match: $0.kind.label, similarity: ($0.similarity * 1000).rounded() / 1000) }
+    }
+}

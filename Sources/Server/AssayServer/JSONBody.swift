@@ -1,0 +1,138 @@
+import AssayDomain
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+extension Request {
+    /// Decodes a JSON body within the context's size limit.
+    ///
+    /// Syntax errors are a 400 problem; a missing field, a `null` or a value of the wrong type is a 422
+    /// problem naming the field, like every other validation failure.
+    func decodeJSON<Value: Decodable>(as type: Value.Type, context: some RequestContext) async throws -> Value {
+        var request = self
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { throw Problem(.badRequest, detail: "the request body is empty; a JSON object is expected") }
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Self.problem(for: error)
+        }
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return Problem(
+                .unprocessableContent, detail: "the request has invalid fields",
+                errors: [FieldError(field: fieldPath(context.codingPath + [key]), reason: "is required")])
+        case .valueNotFound(let type, let context):
+            return Problem(
+                .unprocessableContent, detail: "the request has invalid fields",
+                errors: [FieldError(field: fieldPath(context.codingPath), reason: "must be \(describe(type)), not null")])
+        case .typeMismatch(let type, let context):
+            return Problem(
+                .unprocessableContent, detail: "the request has invalid fields",
+                errors: [FieldError(field: fieldPath(context.codingPath), reason: "must be \(describe(type))")])
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return Problem(
+                .unprocessableContent, detail: "the request has invalid fields",
+                errors: [FieldError(field: fieldPath(context.codingPath), reason: context.debugDescription)])
+        case .dataCorrupted:
+            return Problem(.badRequest, detail: "the request body is not valid JSON")
+        @unknown default:
+            return Problem(.badRequest, detail: "the request body could not be decoded")
+        }
+    }
+
+    /// `genes[2].name` style path of a coding path.
+    static func fieldPath(_ path: [any CodingKey]) -> String {
+        var result = ""
+        for key in path {
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return result.isEmpty ? "body" : result
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}
+
+extension Request {
+    /// An optional integer query parameter; present but not an integer is a 400 problem.
+    func integerQuery(_ name: String) throws -> Int? {
+        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard let value = Int(raw) else { throw Problem(.badRequest, detail: "query parameter '\(name)' must be an integer, got '\(raw)'") }
+        return value
+    }
+
+    /// An optional string query parameter.
+    func stringQuery(_ name: String) -> String? {
+        uri.queryParameters.get(name)
+    }
+}
+
+extension Parameters {
+    /// A positive integer id from the path; anything else is a 400 problem.
+    func id(_ name: String = "id") throws -> Int64 {
+        guard let raw = get(name), let id = Int64(raw), id > 0 else {
+            throw Problem(.badRequest, detail: "'\(get(name) ?? "")' is not a valid id; ids are positive integers")
+        }
+        return id
+    }
+
+    /// A path segment, percent-decoded.
+    func decoded(_ name: String) throws -> String {
+        try PercentDecoding.decode(get(name) ?? "")
+    }
+
+    /// The rest of the path matched by `**`, percent-decoded.
+    func decodedCatchAll() throws -> String {
+        try PercentDecoding.decode(getCatchAll().joined(separator: "/"))
+    }
+}
+
+/// Percent-decoding of raw path segments (Hummingbird hands them over still encoded).
+enum PercentDecoding {
+    static func decode(_ raw: String) throws -> String {
+        guard raw.contains("%") else { return raw }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.utf8.count)
+        var iterator = raw.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                throw Problem(.badRequest, detail: "the path has an invalid percent-encoding")
+            }
+            bytes.append(high << 4 | low)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Problem(.badRequest, detail: "the path is not valid UTF-8 after percent-decoding")
+        }
+        return text
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

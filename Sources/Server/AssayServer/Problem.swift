@@ -1,0 +1,85 @@
+public import AssayDomain
+import Foundation
+public import Hummingbird
+public import HTTPTypes
+import NIOCore
+
+/// An RFC 9457 problem response (`application/problem+json`).
+public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable {
+    /// Problem type URI; `about:blank` means "see the status".
+    public var type: String = "about:blank"
+    /// Short summary, the status' reason phrase by default.
+    public var title: String
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// What went wrong with this request.
+    public var detail: String?
+    /// Rejected fields (422), each with its location and reason.
+    public var errors: [FieldError]?
+    /// Extra response headers (e.g. `WWW-Authenticate`).
+    public var headers: HTTPFields = [:]
+
+    /// Creates a problem with the status' reason phrase as title.
+    public init(_ status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
+        self.status = status
+        self.title = status.reasonPhrase
+        self.detail = detail
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, errors, instance
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(title, forKey: .title)
+        try container.encode(status.code, forKey: .status)
+        try container.encodeIfPresent(detail, forKey: .detail)
+        try container.encodeIfPresent(errors, forKey: .errors)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(self)
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Maps any error to the problem a client sees: domain errors by kind, anything unknown to a bare 500.
+    public static func from(_ error: any Error) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as ValidationError:
+            return Problem(.unprocessableContent, detail: "the request has invalid fields", errors: error.errors)
+        case let error as PaginationError:
+            switch error {
+            case .limitOutOfRange(let limit):
+                return Problem(.badRequest, detail: "limit \(limit) is out of range 1...\(PageLimits.maximumLimit)")
+            case .invalidCursor:
+                return Problem(.badRequest, detail: "cursor is not valid for this list; use next_cursor from a previous page")
+            }
+        case let error as GenesetError:
+            switch error {
+            case .genesetNotFound(let id): return Problem(.notFound, detail: "no gene set with id \(id)")
+            case .geneNotFound(let name): return Problem(.notFound, detail: "no gene named '\(name)'")
+            }
+        case let error as UnavailableError:
+            return Problem(.serviceUnavailable, detail: "\(error.dependency) is unavailable: \(error.reason)")
+        case is NIOTooManyBytesError:
+            return Problem(.contentTooLarge, detail: "the request body is larger than the server accepts")
+        case let error as HTTPError:
+            var problem = Problem(error.status, detail: error.body)
+            problem.headers = error.headers
+            return problem
+        case let error as any HTTPResponseError:
+            return Problem(error.status)
+        default:
+            return Problem(.internalServerError, detail: "an unexpected error occurred; it has been logged")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import AssayServer
+
+/// The `assay` command: serve the API or run maintenance tasks.
+@main
+struct Assay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assay",
+        abstract: "Assay: gene sets, user features, product analytics and route statistics behind one API.",
+        subcommands: [Serve.self, Populate.self],
+        defaultSubcommand: Serve.self
+    )
+}

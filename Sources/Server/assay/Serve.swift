@@ -1,0 +1,45 @@
+import ArgumentParser
+import AssayServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `assay serve`: runs the HTTP API until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the API (in-memory store with demo data by default).",
+        discussion: "Every flag can also be set by its ASSAY_* environment variable; flags win."
+    )
+
+    @Option(help: "Address to bind (ASSAY_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to bind (ASSAY_PORT, default 8000).")
+    var port: Int?
+
+    @Option(help: "Largest request body in bytes (ASSAY_MAX_BODY_BYTES, default 1048576).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Directory of demo data loaded into an empty store; empty disables (ASSAY_SEEDS, default seeds).")
+    var seeds: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (ASSAY_LOG_LEVEL, default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let flags = AssayConfiguration.Overrides(host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel)
+        let configuration: AssayConfiguration
+        do {
+            configuration = try AssayConfiguration.resolve(flags, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        let app = try await buildApplication(configuration)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOFoundationCompat
+import Logging
+import Testing
+
+@testable import AssayServer
+
+@Suite("Configuration and start-up")
+struct ConfigurationTests {
+    @Test func flagsBeatEnvironmentBeatDefaults() throws {
+        let defaults = try AssayConfiguration.resolve(environment: [:])
+        #expect(defaults.port == 8000 && defaults.host == "127.0.0.1" && defaults.seedsDirectory == "seeds")
+        let environment = ["ASSAY_PORT": "9001", "ASSAY_HOST": "0.0.0.0", "ASSAY_SEEDS": "", "ASSAY_LOG_LEVEL": "DEBUG"]
+        let fromEnvironment = try AssayConfiguration.resolve(environment: environment)
+        #expect(fromEnvironment.port == 9001 && fromEnvironment.host == "0.0.0.0")
+        #expect(fromEnvironment.seedsDirectory == nil && fromEnvironment.logLevel == .debug)
+        let fromFlags = try AssayConfiguration.resolve(.init(port: 7000, seedsDirectory: "other"), environment: environment)
+        #expect(fromFlags.port == 7000 && fromFlags.seedsDirectory == "other" && fromFlags.host == "0.0.0.0")
+    }
+
+    @Test func invalidValuesNameTheSetting() {
+        #expect(throws: AssayConfiguration.InvalidSetting(name: "ASSAY_PORT", value: "eighty", expected: "a port 0...65535")) {
+            try AssayConfiguration.resolve(environment: ["ASSAY_PORT": "eighty"])
+        }
+        #expect(throws: AssayConfiguration.InvalidSetting.self) { try AssayConfiguration.resolve(.init(port: 70_000), environment: [:]) }
+        #expect(throws: AssayConfiguration.InvalidSetting.self) { try AssayConfiguration.resolve(environment: ["ASSAY_MAX_BODY_BYTES": "10"]) }
+        #expect(throws: AssayConfiguration.InvalidSetting.self) { try AssayConfiguration.resolve(environment: ["ASSAY_LOG_LEVEL": "loud"]) }
+    }
+
+    @Test func serverStartsWithTheShippedDemoSeeds() async throws {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("seeds").path
+        var configuration = AssayConfiguration()
+        configuration.seedsDirectory = seeds
+        configuration.logLevel = .warning
+        let app = try await buildApplication(configuration)
+        try await app.test(.router) { client in
+            let search = try json(try await client.execute(uri: "/genesets/search/great", method: .get))
+            #expect((search["items"] as? [[String: Any]])?.contains { $0["title"] as? String == "Great Genes" } == true)
+            let list = try json(try await client.execute(uri: "/genesets?limit=500", method: .get))
+            #expect(((list["items"] as? [Any])?.count ?? 0) >= 5)
+        }
+    }
+
+    @Test func liveServerAnswersOverARealSocket() async throws {
+        var configuration = AssayConfiguration()
+        configuration.port = 0
+        configuration.seedsDirectory = nil
+        configuration.logLevel = .warning
+        let app = try await buildApplication(configuration)
+        try await app.test(.live) { client in
+            let id = try await client.createGeneset("Live", ["BRCA1"])
+            let read = try await client.execute(uri: "/genesets/\(id)", method: .get)
+            #expect(read.status == .ok)
+        }
+    }
+}
