@@ -1,3 +1,4 @@
+public import Foundation
 public import Hummingbird
 
 /// The request context of every Assay route.
@@ -11,5 +12,13 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.maxUploadSize = AssayConfiguration().maxBodyBytes
+    }
+
+    /// JSON with sorted keys and ISO 8601 dates, so responses are stable byte for byte.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

@@ -30,7 +30,7 @@ public func makeApplication<Repository: GenesetRepository>(
     )
 }
 
-/// The router with every route and the middleware chain: request ids and body limit, request logs, problems.
+/// The router with every route and the middleware chain: body limit, request ids and logs, then problems.
 func buildRouter<Repository: GenesetRepository>(
     repository: Repository,
     clock: any WallClock,
@@ -38,7 +38,6 @@ func buildRouter<Repository: GenesetRepository>(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes))
-    router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ProblemMiddleware())
     router.addRoutes(HealthController(probes: [("store", { _ = try await repository.genesetCount() })]).endpoints)
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)

@@ -1,8 +1,10 @@
+import Foundation
 import HTTPTypes
+import Logging
 public import Hummingbird
 
-/// Echoes the request id (the one in every log line of the request) as `X-Request-Id`, and applies the
-/// configured body limit to the request context.
+/// Applies the configured body limit, echoes the request id (the one in every log line of the request) as
+/// `X-Request-Id`, and logs one line per request with its status and duration.
 public struct RequestMiddleware: RouterMiddleware {
     /// Largest accepted body in bytes.
     public let maxBodyBytes: Int
@@ -13,17 +15,29 @@ public struct RequestMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
         var context = context
         context.maxUploadSize = maxBodyBytes
-        let requestID = context.id
+        var response: Response
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             var problem = Problem(.contentTooLarge, detail: "the request body is \(length) bytes; the server accepts at most \(maxBodyBytes)")
-            problem.headers[.requestID] = requestID
             problem.headers[.connection] = "close"
-            return try problem.response(from: request, context: context)
+            response = try problem.response(from: request, context: context)
+        } else {
+            response = try await next(request, context)
         }
-        var response = try await next(request, context)
-        response.headers[.requestID] = requestID
+        response.headers[.requestID] = context.id
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+            ]
+        )
         return response
     }
 }
