@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "AssayDomain", targets: ["AssayDomain"]),
         .library(name: "AssayInMemory", targets: ["AssayInMemory"]),
+        .library(name: "AssayPostgres", targets: ["AssayPostgres"]),
         .library(name: "AssayServer", targets: ["AssayServer"]),
         .executable(name: "assay", targets: ["assay"]),
     ],
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "AssayDomain", path: "Sources/Domain", swiftSettings: strict),
@@ -34,10 +36,23 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AssayPostgres",
+            dependencies: [
+                "AssayDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Adapters/Postgres",
+            swiftSettings: strict
+        ),
+        .target(
             name: "AssayServer",
             dependencies: [
                 "AssayDomain",
                 "AssayInMemory",
+                "AssayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -59,7 +74,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AssayDomainTests", dependencies: ["AssayDomain"], swiftSettings: strict),
-        .testTarget(name: "AssayContractTests", dependencies: ["AssayDomain", "AssayInMemory"], swiftSettings: strict),
+        .testTarget(
+            name: "AssayContractTests",
+            dependencies: [
+                "AssayDomain",
+                "AssayInMemory",
+                "AssayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AssayServerTests",
             dependencies: [

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # One list for the whole project: add a package here when a feature needs it.
-packages=(ca-certificates curl)
+packages=(ca-certificates curl python3 postgresql postgresql-contrib)
 
 missing=()
 for package in "${packages[@]}"; do

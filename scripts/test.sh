@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds once and runs every test. Services the tests need are started here and stopped on any exit.
+# Builds once and runs every test against throw-away Postgres started here and stopped on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-system-packages.sh
+. scripts/services.sh
+trap stop_services EXIT
+start_postgres
 
 swift build --build-tests
 swift test --skip-build

@@ -38,6 +38,7 @@ public actor InMemoryGenesetRepository: GenesetRepository {
     public init() {}
 
     public func create(_ draft: GenesetDraft, at time: Date) -> Geneset {
+        register(draft.geneNames)
         let id = nextSetID
         nextSetID += 1
         let geneIDs = draft.geneNames.map(geneID(forName:))
@@ -49,6 +50,7 @@ public actor InMemoryGenesetRepository: GenesetRepository {
     }
 
     public func createMany(_ drafts: [GenesetDraft], at time: Date) {
+        register(drafts.flatMap(\.geneNames))
         for draft in drafts { _ = create(draft, at: time) }
     }
 
@@ -61,6 +63,7 @@ public actor InMemoryGenesetRepository: GenesetRepository {
         for geneID in stored.geneIDs { membership[geneID]?.removeSorted(id) }
         stored.title = draft.title
         stored.titleKey = draft.title.lowercased()
+        register(draft.geneNames)
         stored.geneIDs = draft.geneNames.map(geneID(forName:))
         stored.updatedAt = max(time, stored.createdAt)
         sets[id] = stored
@@ -124,6 +127,15 @@ public actor InMemoryGenesetRepository: GenesetRepository {
 
     public func genesetCount() -> Int {
         sets.count
+    }
+
+    /// Gives genes new to the catalog their ids, in the order every adapter uses.
+    private func register(_ names: [String]) {
+        let new = names.filter { geneIDsByKey[GenesetRules.key(forGeneName: $0)] == nil }
+        var seen = Set<String>()
+        for name in GenesetRules.idAssignmentOrder(new) where seen.insert(GenesetRules.key(forGeneName: name)).inserted {
+            _ = geneID(forName: name)
+        }
     }
 
     private func geneID(forName name: String) -> Int64 {

@@ -11,6 +11,16 @@ public enum GenesetRules {
 
     /// The case-insensitive key under which a gene name is unique.
     public static func key(forGeneName name: String) -> String { name.lowercased() }
+
+    /// The order in which genes new to the catalog receive ids: by key, in byte order.
+    ///
+    /// Adapters that lock genes while storing them (Postgres) take the locks in this order, which rules out
+    /// deadlocks between concurrent writers; every adapter assigns ids in it so their results are identical.
+    public static func idAssignmentOrder(_ names: some Sequence<String>) -> [String] {
+        names.map { (key: Array(key(forGeneName: $0).utf8), name: $0) }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map(\.name)
+    }
 }
 
 /// A gene set's content that passed validation: ready to be stored.

@@ -7,7 +7,8 @@ public import Foundation
 /// Storage for genes and gene sets. Every adapter passes the same contract suite.
 ///
 /// Lists are keyset-paginated by ascending id: `after` is the last id already seen, `limit` the most rows
-/// to return. Gene names are unique ignoring case; storing a set reuses an existing gene of the same name.
+/// to return. Gene names are unique ignoring case; storing a set reuses an existing gene of the same name,
+/// and genes new to the catalog get ids in ``GenesetRules/idAssignmentOrder(_:)`` (per call).
 public protocol GenesetRepository: Sendable {
     /// Stores a new set, creating missing genes, and returns it with its new id.
     func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset

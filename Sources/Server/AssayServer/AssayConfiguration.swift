@@ -12,6 +12,12 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var seedsDirectory: String? = "seeds"
     /// Log level (`ASSAY_LOG_LEVEL`, default `info`).
     public var logLevel: Logger.Level = .info
+    /// Postgres URL (`ASSAY_POSTGRES_URL`); when set, Postgres is the store instead of memory.
+    public var postgresURL: String?
+    /// Most connections in the Postgres pool (`ASSAY_POSTGRES_POOL_SIZE`, default 8).
+    public var postgresPoolSize: Int = 8
+    /// Apply pending migrations when the server starts (`ASSAY_MIGRATE`, default false: start refuses an old schema).
+    public var migrateOnStart: Bool = false
 
     /// The defaults.
     public init() {}
@@ -28,14 +34,26 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var seedsDirectory: String?
         /// `--log-level`.
         public var logLevel: String?
+        /// `--postgres-url`.
+        public var postgresURL: String?
+        /// `--postgres-pool-size`.
+        public var postgresPoolSize: Int?
+        /// `--migrate`.
+        public var migrateOnStart: Bool?
 
         /// Creates overrides.
-        public init(host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil) {
+        public init(
+            host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
+            postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil
+        ) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.seedsDirectory = seedsDirectory
             self.logLevel = logLevel
+            self.postgresURL = postgresURL
+            self.postgresPoolSize = postgresPoolSize
+            self.migrateOnStart = migrateOnStart
         }
     }
 
@@ -79,7 +97,30 @@ public struct AssayConfiguration: Sendable, Equatable {
             }
             config.logLevel = level
         }
+
+        if let url = flags.postgresURL ?? environment["ASSAY_POSTGRES_URL"], !url.isEmpty {
+            config.postgresURL = url
+        }
+        if let size = flags.postgresPoolSize {
+            config.postgresPoolSize = try checkPoolSize(size, name: "--postgres-pool-size", raw: String(size))
+        } else if let raw = environment["ASSAY_POSTGRES_POOL_SIZE"] {
+            config.postgresPoolSize = try checkPoolSize(Int(raw), name: "ASSAY_POSTGRES_POOL_SIZE", raw: raw)
+        }
+        if let migrate = flags.migrateOnStart {
+            config.migrateOnStart = migrate
+        } else if let raw = environment["ASSAY_MIGRATE"] {
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": config.migrateOnStart = true
+            case "0", "false", "no", "off", "": config.migrateOnStart = false
+            default: throw InvalidSetting(name: "ASSAY_MIGRATE", value: raw, expected: "true or false")
+            }
+        }
         return config
+    }
+
+    private static func checkPoolSize(_ size: Int?, name: String, raw: String) throws -> Int {
+        guard let size, (1...1_000).contains(size) else { throw InvalidSetting(name: name, value: raw, expected: "a pool size 1...1000") }
+        return size
     }
 
     private static func checkPort(_ port: Int?, name: String, raw: String) throws -> Int {

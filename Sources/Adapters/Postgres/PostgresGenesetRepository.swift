@@ -1,0 +1,333 @@
+public import AssayDomain
+public import Foundation
+public import Logging
+import NIOCore
+public import PostgresNIO
+
+/// ``GenesetRepository`` on Postgres: every read is one query (sets come with their genes, no N+1),
+/// ranking happens in SQL with pg_trgm, and bulk loads use COPY.
+public struct PostgresGenesetRepository: GenesetRepository {
+    let client: PostgresClient
+    let logger: Logger
+    let timeout: Duration
+
+    /// Creates the repository over a running client. Calls that cannot reach the database within
+    /// `operationTimeout` fail with ``UnavailableError``.
+    public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
+        self.client = client
+        self.logger = logger
+        self.timeout = operationTimeout
+    }
+
+    /// Checks that the database answers.
+    public func ping() async throws {
+        _ = try await run { client, logger in try await client.query("SELECT 1", logger: logger) }
+    }
+
+    public func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset {
+        try await run { client, logger in
+            // One statement: the set, missing genes (sorted, so concurrent creates lock genes in one order),
+            // the memberships, and the stored genes in input order.
+            let rows = try await client.query(
+                """
+                WITH input AS (
+                    SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
+                ), new_set AS (
+                    INSERT INTO genesets (title, created_at, updated_at) VALUES (\(draft.title), \(time), \(time))
+                    RETURNING id, title, created_at, updated_at
+                ), genes_upserted AS (
+                    INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
+                    ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
+                    RETURNING id, name
+                ), members AS (
+                    SELECT input.position, genes_upserted.id, genes_upserted.name
+                    FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                ), linked AS (
+                    INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                    SELECT new_set.id, members.position, members.id FROM new_set, members
+                )
+                SELECT new_set.id, new_set.title, new_set.created_at, new_set.updated_at,
+                       array_agg(members.id ORDER BY members.position), array_agg(members.name ORDER BY members.position)
+                FROM new_set, members
+                GROUP BY new_set.id, new_set.title, new_set.created_at, new_set.updated_at
+                """,
+                logger: logger
+            )
+            guard let set = try await Self.genesets(from: rows).first else {
+                throw UnexpectedResult(operation: "create gene set")
+            }
+            return set
+        }
+    }
+
+    public func createMany(_ drafts: [GenesetDraft], at time: Date) async throws {
+        guard !drafts.isEmpty else { return }
+        try await client.withTransaction(logger: logger) { connection in
+            let geneIDs = try await Self.upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
+            var setIDs: [Int64] = []
+            setIDs.reserveCapacity(drafts.count)
+            let reserved = try await connection.query(
+                "SELECT nextval(pg_get_serial_sequence('genesets', 'id')) FROM generate_series(1, \(drafts.count))", logger: logger)
+            for try await id in reserved.decode(Int64.self) { setIDs.append(id) }
+            setIDs.sort()
+
+            let timestamp = CopyText.timestamp(time)
+            var sets = ByteBuffer()
+            var members = ByteBuffer()
+            for (setID, draft) in zip(setIDs, drafts) {
+                sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\n")
+                for (position, name) in draft.geneNames.enumerated() {
+                    guard let geneID = geneIDs[GenesetRules.key(forGeneName: name)] else {
+                        throw UnexpectedResult(operation: "resolve gene \(name)")
+                    }
+                    members.writeString("\(setID)\t\(position + 1)\t\(geneID)\n")
+                }
+            }
+            try await connection.copyFrom(table: "genesets", columns: ["id", "title", "created_at", "updated_at"], logger: logger) {
+                try await $0.write(sets)
+            }
+            try await connection.copyFrom(table: "geneset_genes", columns: ["geneset_id", "position", "gene_id"], logger: logger) {
+                try await $0.write(members)
+            }
+        }
+    }
+
+    public func geneset(id: Int64) async throws -> Geneset? {
+        try await run { client, logger in
+            try await Self.genesets(from: client.query(Self.setWithGenes(id: id), logger: logger)).first
+        }
+    }
+
+    public func replace(id: Int64, with draft: GenesetDraft, at time: Date) async throws -> Geneset? {
+        try await run { client, logger in
+            try await client.withTransaction(logger: logger) { connection -> Geneset? in
+                let updated = try await connection.query(
+                    """
+                    UPDATE genesets SET title = \(draft.title), updated_at = greatest(\(time)::timestamptz, created_at)
+                    WHERE id = \(id) RETURNING id
+                    """,
+                    logger: logger
+                )
+                var found = false
+                for try await _ in updated.decode(Int64.self) { found = true }
+                guard found else { return nil }
+                try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
+                try await connection.query(
+                    """
+                    WITH input AS (
+                        SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
+                    ), genes_upserted AS (
+                        INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
+                        ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
+                        RETURNING id, name
+                    )
+                    INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                    SELECT \(id), input.position, genes_upserted.id
+                    FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                    """,
+                    logger: logger
+                )
+                return try await Self.genesets(from: connection.query(Self.setWithGenes(id: id), logger: logger)).first
+            }
+        }
+    }
+
+    public func delete(id: Int64) async throws -> Bool {
+        try await run { client, logger in
+            let rows = try await client.query("DELETE FROM genesets WHERE id = \(id) RETURNING id", logger: logger)
+            var deleted = false
+            for try await _ in rows.decode(Int64.self) { deleted = true }
+            return deleted
+        }
+    }
+
+    public func genesets(matching filter: GenesetFilter, after: Int64?, limit: Int) async throws -> [Geneset] {
+        let title = filter.titleContains.map(LikePattern.contains)
+        let gene = filter.geneName
+        let after = after ?? 0
+        return try await run { client, logger in
+            // Unnamed statements are planned with their parameters, so the IS NULL branches fold away.
+            let query: PostgresQuery = """
+                SELECT s.id, s.title, s.created_at, s.updated_at,
+                       coalesce(array_agg(g.id ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}'),
+                       coalesce(array_agg(g.name ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}')
+                FROM (
+                    SELECT id, title, created_at, updated_at FROM genesets
+                    WHERE id > \(after)
+                      AND (\(title)::text IS NULL OR lower(title) LIKE lower(\(title)::text) ESCAPE '\\')
+                      AND (\(gene)::text IS NULL OR id IN (
+                            SELECT m.geneset_id FROM geneset_genes m JOIN genes g ON g.id = m.gene_id
+                            WHERE lower(g.name) = lower(\(gene)::text)))
+                    ORDER BY id
+                    LIMIT \(limit)
+                ) s
+                LEFT JOIN geneset_genes m ON m.geneset_id = s.id
+                LEFT JOIN genes g ON g.id = m.gene_id
+                GROUP BY s.id, s.title, s.created_at, s.updated_at
+                ORDER BY s.id
+                """
+            return try await Self.genesets(from: client.query(query, logger: logger))
+        }
+    }
+
+    public func gene(named name: String) async throws -> Gene? {
+        try await run { client, logger in
+            let rows = try await client.query("SELECT id, name FROM genes WHERE lower(name) = lower(\(name))", logger: logger)
+            for try await (id, name) in rows.decode((Int64, String).self) { return Gene(id: id, name: name) }
+            return nil
+        }
+    }
+
+    public func genes(after: Int64?, limit: Int) async throws -> [Gene] {
+        try await run { client, logger in
+            let rows = try await client.query("SELECT id, name FROM genes WHERE id > \(after ?? 0) ORDER BY id LIMIT \(limit)", logger: logger)
+            var genes: [Gene] = []
+            for try await (id, name) in rows.decode((Int64, String).self) { genes.append(Gene(id: id, name: name)) }
+            return genes
+        }
+    }
+
+    public func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) async throws -> [GenesetSummary] {
+        try await run { client, logger in
+            let rows = try await client.query(
+                """
+                SELECT s.id, s.title FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+                WHERE m.gene_id = \(geneID) AND m.geneset_id > \(after ?? 0)
+                ORDER BY m.geneset_id LIMIT \(limit)
+                """,
+                logger: logger
+            )
+            var summaries: [GenesetSummary] = []
+            for try await (id, title) in rows.decode((Int64, String).self) { summaries.append(GenesetSummary(id: id, title: title)) }
+            return summaries
+        }
+    }
+
+    public func searchGenes(_ query: GeneSearch.Query, limit: Int) async throws -> [GeneMatch] {
+        let key = query.key
+        let prefix = LikePattern.prefix(key)
+        let contains = LikePattern.contains(key)
+        let threshold = GeneSearch.fuzzyThreshold
+        return try await run { client, logger in
+            // Candidates come from the trigram index (substring via LIKE, similar names via %, whose threshold
+            // the connection sets to GeneSearch.fuzzyThreshold); the ranking is GeneSearch's, in SQL.
+            let rows = try await client.query(
+                """
+                SELECT id, name, kind, sim FROM (
+                    SELECT id, name,
+                           CASE WHEN lower(name) = \(key) THEN 0
+                                WHEN lower(name) LIKE \(prefix) ESCAPE '\\' THEN 1
+                                WHEN lower(name) LIKE \(contains) ESCAPE '\\' THEN 2
+                                ELSE 3 END AS kind,
+                           similarity(lower(name), \(key)) AS sim
+                    FROM genes
+                    WHERE lower(name) LIKE \(contains) ESCAPE '\\' OR lower(name) % \(key)
+                ) ranked
+                WHERE kind < 3 OR sim >= \(threshold)
+                ORDER BY kind, sim DESC, lower(name) COLLATE "C", id
+                LIMIT \(limit)
+                """,
+                logger: logger
+            )
+            var matches: [GeneMatch] = []
+            for try await (id, name, kind, similarity) in rows.decode((Int64, String, Int32, Float).self) {
+                guard let kind = GeneMatchKind(rawValue: Int(kind)) else { continue }
+                matches.append(GeneMatch(gene: Gene(id: id, name: name), kind: kind, similarity: similarity))
+            }
+            return matches
+        }
+    }
+
+    public func genesetCount() async throws -> Int {
+        try await run { client, logger in
+            for try await count in try await client.query("SELECT count(*) FROM genesets", logger: logger).decode(Int.self) { return count }
+            return 0
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs a call with the deadline and the unavailable-database mapping.
+    private func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
+        let client = self.client
+        let logger = self.logger
+        return try await withDatabase(timeout: timeout) { try await body(client, logger) }
+    }
+
+    /// The set with this id and its genes in input order.
+    private static func setWithGenes(id: Int64) -> PostgresQuery {
+        """
+        SELECT s.id, s.title, s.created_at, s.updated_at,
+               coalesce(array_agg(g.id ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}'),
+               coalesce(array_agg(g.name ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}')
+        FROM genesets s
+        LEFT JOIN geneset_genes m ON m.geneset_id = s.id
+        LEFT JOIN genes g ON g.id = m.gene_id
+        WHERE s.id = \(id)
+        GROUP BY s.id, s.title, s.created_at, s.updated_at
+        """
+    }
+
+    private static func genesets(from rows: PostgresRowSequence) async throws -> [Geneset] {
+        var sets: [Geneset] = []
+        for try await (id, title, created, updated, geneIDs, names) in rows.decode((Int64, String, Date, Date, [Int64], [String]).self) {
+            let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
+            sets.append(Geneset(id: id, title: title, genes: genes, createdAt: created, updatedAt: updated))
+        }
+        return sets
+    }
+
+    /// Inserts missing genes and returns the id of every name, keyed by ``GenesetRules/key(forGeneName:)``.
+    private static func upsertGenes(_ names: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> [String: Int64] {
+        let sorted = GenesetRules.idAssignmentOrder(names)
+        try await connection.query(
+            """
+            INSERT INTO genes (name) SELECT name FROM unnest(\(sorted)::text[]) WITH ORDINALITY AS t(name, ord) ORDER BY ord
+            ON CONFLICT (lower(name)) DO NOTHING
+            """,
+            logger: logger)
+        let keys = sorted.map(GenesetRules.key(forGeneName:))
+        var ids: [String: Int64] = [:]
+        ids.reserveCapacity(keys.count)
+        let rows = try await connection.query("SELECT id, lower(name) FROM genes WHERE lower(name) = ANY(\(keys)::text[])", logger: logger)
+        for try await (id, key) in rows.decode((Int64, String).self) { ids[key] = id }
+        return ids
+    }
+}
+
+/// The database answered in a way the adapter's queries rule out; a bug, reported as a server error.
+struct UnexpectedResult: Error, CustomStringConvertible {
+    let operation: String
+    var description: String { "unexpected empty result from Postgres while trying to \(operation)" }
+}
+
+/// Values in COPY's text format.
+enum CopyText {
+    /// Escapes backslash, tab, newline and carriage return.
+    static func escape(_ text: String) -> String {
+        guard text.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var result = ""
+        for character in text {
+            switch character {
+            case "\\": result += "\\\\"
+            case "\t": result += "\\t"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A UTC timestamp with microseconds, as Postgres reads it.
+    static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let fraction = ((microseconds % 1_000_000) + 1_000_000) % 1_000_000
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+            parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, Int(fraction))
+    }
+}
