@@ -280,18 +280,38 @@ public struct PostgresGenesetRepository: GenesetRepository {
     /// Inserts missing genes and returns the id of every name, keyed by ``GenesetRules/key(forGeneName:)``.
     private static func upsertGenes(_ names: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> [String: Int64] {
         let sorted = GenesetRules.idAssignmentOrder(names)
-        try await connection.query(
+        var ids: [String: Int64] = [:]
+        ids.reserveCapacity(sorted.count)
+        // New genes come back from the INSERT, known ones from the join (the statement's snapshot predates
+        // the INSERT, so the two never overlap). Joining on unnest keeps the lookup on the lower(name) index.
+        let rows = try await connection.query(
             """
-            INSERT INTO genes (name) SELECT name FROM unnest(\(sorted)::text[]) WITH ORDINALITY AS t(name, ord) ORDER BY ord
-            ON CONFLICT (lower(name)) DO NOTHING
+            WITH input AS (
+                SELECT name, ord FROM unnest(\(sorted)::text[]) WITH ORDINALITY AS t(name, ord)
+            ), inserted AS (
+                INSERT INTO genes (name) SELECT name FROM input ORDER BY ord
+                ON CONFLICT (lower(name)) DO NOTHING
+                RETURNING id, lower(name) AS key
+            )
+            SELECT id, key FROM inserted
+            UNION ALL
+            SELECT g.id, lower(g.name) FROM input JOIN genes g ON lower(g.name) = lower(input.name)
             """,
             logger: logger)
-        let keys = sorted.map(GenesetRules.key(forGeneName:))
-        var ids: [String: Int64] = [:]
-        ids.reserveCapacity(keys.count)
-        let rows = try await connection.query("SELECT id, lower(name) FROM genes WHERE lower(name) = ANY(\(keys)::text[])", logger: logger)
         for try await (id, key) in rows.decode((Int64, String).self) { ids[key] = id }
+        // A gene another writer committed while the INSERT waited is invisible to that statement; look again.
+        let missing = sorted.map(GenesetRules.key(forGeneName:)).filter { ids[$0] == nil }
+        if !missing.isEmpty {
+            let again = try await connection.query(
+                "SELECT g.id, lower(g.name) FROM unnest(\(missing)::text[]) AS k(key) JOIN genes g ON lower(g.name) = k.key", logger: logger)
+            for try await (id, key) in again.decode((Int64, String).self) { ids[key] = id }
+        }
         return ids
+    }
+
+    /// Refreshes planner statistics; worth it after a bulk load.
+    public func analyze() async throws {
+        try await client.query("ANALYZE genes, genesets, geneset_genes", logger: logger)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayDomain
 import AssayInMemory
+import AssayPostgres
 import AssayServer
 import Foundation
 
@@ -16,8 +17,8 @@ struct Populate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create synthetic gene sets (the same seed gives the same sets).",
             discussion: """
-                Without ASSAY_POSTGRES_URL the target is an in-memory store that lives only for this command: \
-                useful to time the adapter; the Postgres adapter makes the data durable.
+                With ASSAY_POSTGRES_URL (or --postgres-url) the sets are added to Postgres with COPY, after applying \
+                pending migrations. Without it they go to an in-memory store that lives only for this command.
                 """
         )
 
@@ -33,6 +34,9 @@ struct Populate: AsyncParsableCommand {
         @Option(help: "Sets written per batch.")
         var batchSize: Int = 1_000
 
+        @Option(help: "Postgres URL (ASSAY_POSTGRES_URL); without one the sets go to a throw-away in-memory store.")
+        var postgresURL: String?
+
         func run() async throws {
             let data: SyntheticGenesets
             do {
@@ -40,14 +44,30 @@ struct Populate: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.errors.map { "--\($0.field) \($0.reason)" }.joined(separator: "; "))
             }
-            let repository = InMemoryGenesetRepository()
-            let catalog = GenesetCatalog(repository: repository)
+            let configuration = try CommandSupport.configuration(.init(postgresURL: postgresURL))
+            let batchSize = self.batchSize
+            let (count, seconds, store) = try await {
+                if configuration.postgresURL != nil {
+                    return try await CommandSupport.withPostgres(configuration) { client, logger in
+                        try await Migrator(client: client, logger: logger).migrate()
+                        let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: .seconds(300))
+                        let seconds = try await Self.fill(repository, with: data, batchSize: batchSize)
+                        try await repository.analyze()
+                        return (try await repository.genesetCount(), seconds, "postgres")
+                    }
+                }
+                let repository = InMemoryGenesetRepository()
+                let seconds = try await Self.fill(repository, with: data, batchSize: batchSize)
+                return (await repository.genesetCount(), seconds, "in memory, discarded on exit")
+            }()
+            print("populated \(data.sets) gene sets of \(genesPerSet) genes (seed \(seed)) in \(String(format: "%.2f", seconds)) s; store now holds \(count) sets (\(store))")
+        }
+
+        static func fill(_ repository: some GenesetRepository, with data: SyntheticGenesets, batchSize: Int) async throws -> Double {
             var bar = ProgressBar(total: data.sets, label: "sets")
-            try await catalog.populate(data, batchSize: batchSize) { bar.update($0) }
+            try await GenesetCatalog(repository: repository).populate(data, batchSize: batchSize) { bar.update($0) }
             bar.update(data.sets)
-            let count = await repository.genesetCount()
-            let seconds = String(format: "%.2f", bar.elapsedSeconds)
-            print("populated \(count) gene sets of \(genesPerSet) genes (in memory, seed \(seed)) in \(seconds) s")
+            return bar.elapsedSeconds
         }
     }
 }

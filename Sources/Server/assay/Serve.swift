@@ -26,19 +26,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (ASSAY_LOG_LEVEL, default info).")
     var logLevel: String?
 
+    @Option(help: "Postgres URL postgres://user:password@host:port/db; makes Postgres the store (ASSAY_POSTGRES_URL).")
+    var postgresURL: String?
+
+    @Option(help: "Most Postgres connections (ASSAY_POSTGRES_POOL_SIZE, default 8).")
+    var postgresPoolSize: Int?
+
+    @Flag(name: .customLong("migrate"), help: "Apply pending database migrations before serving (ASSAY_MIGRATE).")
+    var migrate = false
+
     func run() async throws {
-        let flags = AssayConfiguration.Overrides(host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel)
-        let configuration: AssayConfiguration
-        do {
-            configuration = try AssayConfiguration.resolve(flags, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logLevel
-            return handler
-        }
+        let flags = AssayConfiguration.Overrides(
+            host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
+            postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil)
+        let configuration = try CommandSupport.configuration(flags)
         let app = try await buildApplication(configuration)
         try await app.runService()
     }
