@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: run build test release clean
+.PHONY: run build test release clean bench
 
 run: build
 	$(SWIFT) run --skip-build -c $(CONFIG) assay serve
@@ -19,3 +19,8 @@ release:
 
 clean:
 	rm -rf .build
+
+# Benchmarks: release build, throw-away Postgres, wrk and pgbench; results in docs/benchmarks.md.
+bench:
+	@BENCH_PACKAGES=1 scripts/install-system-packages.sh
+	python3 bench/bench.py $(BENCH_ARGS)

@@ -14,6 +14,15 @@ struct SyntheticGenesetsTests {
         #expect(other != whole)
     }
 
+    @Test func setsDrawGenesUniformlyFromThePool() throws {
+        // 2,000 sets x 10 genes draw 20,000 times from a pool of 4,000: about 4,000 x (1 - e^-5) = 3,973 distinct
+        // genes if the sets' random streams are independent (overlapping streams gave 63% of the pool).
+        let data = try SyntheticGenesets(sets: 2_000, genesPerSet: 10, seed: 1)
+        #expect(data.poolSize == 4_000)
+        let distinct = Set(data.drafts(0..<2_000).flatMap(\.geneNames))
+        #expect(distinct.count > 3_900)
+    }
+
     @Test func poolNamesAreDistinctValidSymbols() {
         let names = (0..<50_000).map(SyntheticGenesets.geneName)
         #expect(Set(names.map { $0.lowercased() }).count == names.count)

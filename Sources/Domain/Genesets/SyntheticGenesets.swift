@@ -43,7 +43,7 @@ public struct SyntheticGenesets: Sendable {
 
     /// The set at position `index` (0-based).
     public func draft(at index: Int) -> GenesetDraft? {
-        var rng = SplitMix64(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        var rng = SplitMix64(seed: seed, stream: UInt64(index))
         let title = "\(Self.adjectives[Int(rng.next() % UInt64(Self.adjectives.count))]) "
             + "\(Self.nouns[Int(rng.next() % UInt64(Self.nouns.count))]) #\(index + 1)"
         var chosen = Set<Int>()

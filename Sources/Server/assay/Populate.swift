@@ -32,7 +32,7 @@ struct Populate: AsyncParsableCommand {
         var seed: UInt64 = 1
 
         @Option(help: "Sets written per batch.")
-        var batchSize: Int = 1_000
+        var batchSize: Int = 5_000
 
         @Option(help: "Postgres URL (ASSAY_POSTGRES_URL); without one the sets go to a throw-away in-memory store.")
         var postgresURL: String?

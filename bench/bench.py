@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""make bench: measures the HTTP API against the database doing the same work, in one run.
+
+Starts a throw-away Postgres, fills it with `assay populate`, runs the release server on it, loads each
+endpoint with wrk and the endpoint's SQL with pgbench, prints one table and writes docs/benchmarks.md.
+Every load is bounded in time and targets loopback only.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSAY = ROOT / ".build" / "release" / "assay"
+COMMANDS = []
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, env=None, record=True, **kwargs):
+    command = [str(part) for part in command]
+    if record:
+        COMMANDS.append(" ".join(shlex.quote(str(part)) for part in command))
+    return subprocess.run(command, env={**os.environ, **(env or {})}, check=True, text=True, capture_output=True, **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Postgres:
+    """A throw-away server started by scripts/services.sh."""
+
+    def __enter__(self):
+        out = run(["bash", "-c", ". scripts/services.sh && start_postgres '-c shared_buffers=512MB' "
+                   "&& echo $ASSAY_TEST_POSTGRES_URL && echo $ASSAY_PG_DIR && echo $ASSAY_PG_BIN"], record=False, cwd=ROOT)
+        self.url, self.dir, self.bin = out.stdout.split()
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["bash", "-c", f". scripts/services.sh && ASSAY_PG_DIR={self.dir} ASSAY_PG_BIN={self.bin} stop_postgres"], cwd=ROOT)
+
+
+class Server:
+    """The release server on Postgres, on a free loopback port."""
+
+    def __init__(self, database_url, pool):
+        self.port = free_port()
+        self.command = [ASSAY, "serve", "--port", self.port, "--postgres-url", database_url, "--postgres-pool-size", pool,
+                        "--seeds", "", "--log-level", "warning"]
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        COMMANDS.append(" ".join(str(part) for part in self.command))
+        self.process = subprocess.Popen([str(part) for part in self.command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/health", timeout=1):
+                    return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.process.stderr.read()}")
+                time.sleep(0.2)
+        raise RuntimeError("server did not become healthy in 30 s")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wrk(url, endpoint, connections, duration, env):
+    out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", ROOT / "bench" / "genesets.lua", url],
+              env={"BENCH_ENDPOINT": endpoint, **env}, timeout=duration + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rate": rate, "p50": latency["50"], "p99": latency["99"], "non2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1) if errors else ""}
+
+
+def to_ms(value):
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def pgbench(database_url, script, clients, duration, variables):
+    with tempfile.TemporaryDirectory() as logs:
+        command = ["pgbench", "-n", "-M", "prepared", "-c", clients, "-j", "2", "-T", duration, "-l", "--log-prefix", f"{logs}/tx"]
+        for key, value in variables.items():
+            command += ["-D", f"{key}={value}"]
+        command += ["-f", ROOT / "bench" / "pgbench" / script, database_url]
+        out = run([str(part) for part in command], env={"PGOPTIONS": "-c pg_trgm.similarity_threshold=0.21 -c plan_cache_mode=force_custom_plan"}, timeout=duration + 60).stdout
+        rate = float(re.search(r"tps = ([\d.]+)", out).group(1))
+        latencies = sorted(int(line.split()[2]) / 1000 for path in Path(logs).iterdir() for line in path.read_text().splitlines())
+    return {"rate": rate, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}
+
+
+def percentile(values, p):
+    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024 // 1024
+    postgres = run(["psql", "--version"], record=False).stdout.strip()
+    return f"{os.cpu_count()} cores ({model}), {memory} GiB, {platform.system()} {platform.release()}; {postgres}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", type=int, default=100_000)
+    parser.add_argument("--genes-per-set", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+
+    if not args.skip_build:
+        log("building release (first build takes several minutes)")
+        run(["swift", "build", "-c", "release", "--product", "assay"], cwd=ROOT, timeout=3600)
+    pool_names = max(args.genes_per_set * 2, min(args.sets * args.genes_per_set // 5, 200_000))
+    variables = {"sets": args.sets, "pool": pool_names}
+    rows = []
+    with Postgres() as db:
+        log(f"populating {args.sets} x {args.genes_per_set} into {db.url}")
+        started = time.monotonic()
+        run([ASSAY, "populate", "genesets", "--sets", args.sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
+             "--postgres-url", db.url], timeout=1800)
+        populate_seconds = time.monotonic() - started
+        rows.append(("populate genesets (COPY)", f"{args.sets} x {args.genes_per_set} in {populate_seconds:.1f} s "
+                     f"({args.sets * args.genes_per_set / populate_seconds:,.0f} memberships/s)"))
+
+        endpoints = [("list", "GET /genesets?limit=50&cursor=random", "list.sql"),
+                     ("gene", "GET /genes/{random name}", "gene.sql"),
+                     ("gene_search", "GET /genes/search?q={4 letters}&limit=20", "gene_search.sql"),
+                     ("title_search", "GET /genesets/search/%23{n}?limit=50", "title_search.sql")]
+        results = []
+        with Server(db.url, args.pool) as server:
+            for endpoint, label, script in endpoints:
+                log(f"wrk {label}")
+                env = {"BENCH_SETS": str(args.sets), "BENCH_POOL": str(pool_names)}
+                http = wrk(server.base, endpoint, args.connections, args.duration, env)
+                log(f"pgbench {script}")
+                sql = pgbench(db.url, script, args.pool, args.duration, variables)
+                results.append((label, http, sql))
+
+    today = datetime.date.today().isoformat()
+    commit = run(["git", "rev-parse", "--short", "HEAD"], record=False, cwd=ROOT).stdout.strip()
+    lines = [
+        f"| endpoint | req/s | p50 ms | p99 ms | errors | pgbench tx/s (same SQL, {args.pool} clients) | pgbench p50 / p99 ms | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, http, sql in results:
+        errors = http["non2xx"] + (1 if http["socket_errors"] else 0)
+        lines.append(f"| `{label}` | {http['rate']:,.0f} | {http['p50']:.2f} | {http['p99']:.2f} | {errors} | {sql['rate']:,.0f} | "
+                     f"{sql['p50']:.2f} / {sql['p99']:.2f} | {http['rate'] / sql['rate']:.2f}x |")
+    table = "\n".join(lines)
+    print(table)
+    for name, value in rows:
+        print(f"{name}: {value}")
+
+    report = f"""# Benchmarks
+
+Produced by `make bench` (bench/bench.py) on {today}, commit {commit}.
+Machine: {machine()}.
+Server, Postgres, wrk and pgbench share the machine's cores; figures from different runs are not comparable,
+so every ratio below compares numbers measured in the same run.
+
+## Gene catalog on Postgres ({args.sets:,} sets x {args.genes_per_set} genes, {pool_names:,} distinct genes)
+
+wrk: {args.connections} connections, 2 threads, {args.duration} s per endpoint, random inputs from bench/genesets.lua.
+pgbench: the endpoint's SQL (bench/pgbench/*.sql) with `-M prepared`, {args.pool} clients (the server's pool size),
+{args.duration} s. The ratio is endpoint req/s over pgbench tx/s.
+
+{table}
+
+{chr(10).join(f"- {name}: {value}" for name, value in rows)}
+
+## Commands
+
+```
+{chr(10).join(COMMANDS)}
+```
+"""
+    Path(args.output).write_text(report)
+    log(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
