@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSAY = ROOT / ".build" / "release" / "assay"
+LOGS = Path(tempfile.mkdtemp(prefix="assay-bench-"))
 COMMANDS = []
 
 
@@ -33,8 +34,15 @@ def log(message):
 def run(command, env=None, record=True, **kwargs):
     command = [str(part) for part in command]
     if record:
-        COMMANDS.append(" ".join(shlex.quote(str(part)) for part in command))
+        COMMANDS.append(shown(command, env))
     return subprocess.run(command, env={**os.environ, **(env or {})}, check=True, text=True, capture_output=True, **kwargs)
+
+
+def shown(command, env=None):
+    """A command as a person would type it: variables first, paths relative to the repository."""
+    words = [f"{key}={shlex.quote(value)}" for key, value in (env or {}).items()]
+    words += [shlex.quote(str(part).replace(str(ROOT) + "/", "")) for part in command]
+    return " ".join(words)
 
 
 def free_port():
@@ -66,7 +74,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
-        COMMANDS.append(" ".join(str(part) for part in self.command))
+        COMMANDS.append(shown(self.command))
         self.process = subprocess.Popen([str(part) for part in self.command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -90,6 +98,7 @@ class Server:
 def wrk(url, endpoint, connections, duration, env):
     out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", ROOT / "bench" / "genesets.lua", url],
               env={"BENCH_ENDPOINT": endpoint, **env}, timeout=duration + 60).stdout
+    (LOGS / f"wrk-{endpoint}.txt").write_text(out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -105,11 +114,16 @@ def to_ms(value):
 
 def pgbench(database_url, script, clients, duration, variables):
     with tempfile.TemporaryDirectory() as logs:
-        command = ["pgbench", "-n", "-M", "prepared", "-c", clients, "-j", "2", "-T", duration, "-l", "--log-prefix", f"{logs}/tx"]
+        command = ["pgbench", "-n", "-M", "prepared", "-c", clients, "-j", "2", "-T", duration, "-l", "--log-prefix", "$LOGS/tx"]
         for key, value in variables.items():
             command += ["-D", f"{key}={value}"]
         command += ["-f", ROOT / "bench" / "pgbench" / script, database_url]
-        out = run([str(part) for part in command], env={"PGOPTIONS": "-c pg_trgm.similarity_threshold=0.21 -c plan_cache_mode=force_custom_plan"}, timeout=duration + 60).stdout
+        command = [str(part).replace("$LOGS", logs) for part in command]
+        # The server's postgres-nio sends unnamed statements, which Postgres plans with the actual parameters;
+        # force_custom_plan gives pgbench's prepared statements the same plans. The threshold matches the server's.
+        env = {"PGOPTIONS": "-c pg_trgm.similarity_threshold=0.21 -c plan_cache_mode=force_custom_plan"}
+        COMMANDS.append(shown([part.replace(logs, "$LOGS") for part in command], env))
+        out = run(command, env=env, record=False, timeout=duration + 60).stdout
         rate = float(re.search(r"tps = ([\d.]+)", out).group(1))
         latencies = sorted(int(line.split()[2]) / 1000 for path in Path(logs).iterdir() for line in path.read_text().splitlines())
     return {"rate": rate, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}
@@ -169,7 +183,7 @@ def main():
     today = datetime.date.today().isoformat()
     commit = run(["git", "rev-parse", "--short", "HEAD"], record=False, cwd=ROOT).stdout.strip()
     lines = [
-        f"| endpoint | req/s | p50 ms | p99 ms | errors | pgbench tx/s (same SQL, {args.pool} clients) | pgbench p50 / p99 ms | ratio |",
+        f"| endpoint | req/s | p50 ms | p99 ms | non-2xx | pgbench tx/s (same SQL, {args.pool} clients) | pgbench p50 / p99 ms | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, http, sql in results:
@@ -198,6 +212,13 @@ pgbench: the endpoint's SQL (bench/pgbench/*.sql) with `-M prepared`, {args.pool
 
 {chr(10).join(f"- {name}: {value}" for name, value in rows)}
 
+Reading the numbers:
+- non-2xx on `/genes/{{name}}` are 404s: the generator picks from the whole pool of {pool_names:,} names, and
+  about e^-{args.sets * args.genes_per_set / pool_names:.0f} of them (those no set drew) do not exist.
+- Latency at {args.connections} connections follows from throughput (Little's law: mean latency = connections / req/s).
+  On 2 cores shared by wrk, the server and Postgres, a p99 under 25 ms at {args.connections} connections needs about
+  {args.connections / 0.025:,.0f} req/s; pgbench's own latencies are for {args.pool} clients, not {args.connections}.
+
 ## Commands
 
 ```
@@ -205,7 +226,7 @@ pgbench: the endpoint's SQL (bench/pgbench/*.sql) with `-M prepared`, {args.pool
 ```
 """
     Path(args.output).write_text(report)
-    log(f"wrote {args.output}")
+    log(f"wrote {args.output}; raw wrk output in {LOGS}")
 
 
 if __name__ == "__main__":
