@@ -41,23 +41,23 @@ struct GenesetController<Repository: GenesetRepository> {
         return .noContent
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageResponse<GenesetResponse> {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> GenesetPageBody {
         let page = try await catalog.list(
             limit: try request.integerQuery("limit"),
             cursor: request.stringQuery("cursor"),
             titleContains: request.stringQuery("q"),
             gene: request.stringQuery("gene")
         )
-        return PageResponse(page, transform: GenesetResponse.init)
+        return GenesetPageBody(page: page)
     }
 
-    @Sendable func searchTitles(_ request: Request, context: AppRequestContext) async throws -> PageResponse<GenesetResponse> {
+    @Sendable func searchTitles(_ request: Request, context: AppRequestContext) async throws -> GenesetPageBody {
         let page = try await catalog.searchTitles(
             try context.parameters.decodedCatchAll(),
             limit: try request.integerQuery("limit"),
             cursor: request.stringQuery("cursor")
         )
-        return PageResponse(page, transform: GenesetResponse.init)
+        return GenesetPageBody(page: page)
     }
 
     @Sendable func genes(_ request: Request, context: AppRequestContext) async throws -> PageResponse<GeneResponse> {
