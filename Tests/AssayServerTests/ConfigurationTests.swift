@@ -36,8 +36,10 @@ struct ConfigurationTests {
         var configuration = AssayConfiguration()
         configuration.seedsDirectory = seeds
         configuration.logLevel = .warning
+        configuration.adminToken = testAdminSecret
         let app = try await buildApplication(configuration)
         try await app.test(.router) { client in
+            let client = AuthorizedClient(base: client)
             let search = try json(try await client.execute(uri: "/genesets/search/great", method: .get))
             #expect((search["items"] as? [[String: Any]])?.contains { $0["title"] as? String == "Great Genes" } == true)
             let list = try json(try await client.execute(uri: "/genesets?limit=500", method: .get))
@@ -50,8 +52,10 @@ struct ConfigurationTests {
         configuration.port = 0
         configuration.seedsDirectory = nil
         configuration.logLevel = .warning
+        configuration.adminToken = testAdminSecret
         let app = try await buildApplication(configuration)
         try await app.test(.live) { client in
+            let client = AuthorizedClient(base: client)
             let id = try await client.createGeneset("Live", ["BRCA1"])
             let read = try await client.execute(uri: "/genesets/\(id)", method: .get)
             #expect(read.status == .ok)

@@ -1,4 +1,5 @@
 import AssayDomain
+import AssayInMemory
 import AssayPostgres
 import Foundation
 import Hummingbird
@@ -36,6 +37,7 @@ private func configuration(_ url: String, migrate: Bool = true) -> AssayConfigur
     configuration.seedsDirectory = nil
     configuration.logLevel = .critical
     configuration.postgresPoolSize = 4
+    configuration.adminToken = testAdminSecret
     return configuration
 }
 
@@ -45,10 +47,11 @@ struct PostgresServerTests {
         try await withDatabase { url, _ in
             let first = try await buildApplication(configuration(url))
             let id = try await first.test(.router) { client in
-                try await client.createGeneset("Great Genes", ["BRCA1", "TP53"])
+                try await AuthorizedClient(base: client).createGeneset("Great Genes", ["BRCA1", "TP53"])
             }
             let second = try await buildApplication(configuration(url, migrate: false))
             try await second.test(.router) { client in
+                let client = AuthorizedClient(base: client)
                 let set = try json(try await client.execute(uri: "/genesets/\(id)", method: .get))
                 #expect(set["title"] as? String == "Great Genes")
                 let gene = try json(try await client.execute(uri: "/genes/tp53", method: .get))
@@ -76,7 +79,8 @@ struct PostgresServerTests {
             config.seedsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("seeds").path
             let count: @Sendable (any TestClientProtocol) async throws -> Int = { client in
-                (try json(try await client.execute(uri: "/genesets?limit=500", method: .get))["items"] as? [Any])?.count ?? -1
+                let client = AuthorizedClient(base: client)
+                return (try json(try await client.execute(uri: "/genesets?limit=500", method: .get))["items"] as? [Any])?.count ?? -1
             }
             let first = try await buildApplication(config).test(.router, count)
             let second = try await buildApplication(config).test(.router, count)
@@ -93,11 +97,15 @@ struct PostgresServerTests {
             let client = PostgresClient(configuration: settings.client)
             let logger = Logger(label: "assay-test")
             let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
+            let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
+            _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
             var app = makeApplication(
-                repository: repository, readiness: { try await repository.ping() }, configuration: configuration(url), logger: logger)
+                repository: repository, tokens: tokens, readiness: { try await repository.ping() }, configuration: configuration(url),
+                logger: logger)
             app.addServices(client)
             app.beforeServerStarts { try await Migrator(client: client, logger: logger).migrate() }
             try await app.test(.router) { http in
+                let http = AuthorizedClient(base: http)
                 #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)
 
                 // Outage: the database refuses new connections and drops the open ones.

@@ -10,15 +10,35 @@ import Testing
 
 @testable import AssayServer
 
-/// Runs `test` against a fresh in-memory application driven through the router (no socket).
+/// The admin secret every test application knows.
+let testAdminSecret = "assay_test-admin-secret-0123456789abcdefghijkl"
+
+/// Runs `test` against a fresh in-memory application driven through the router (no socket). The client
+/// sends the test admin token unless a request sets its own `Authorization` (use `.base` for none).
 func withApp(
     configuration: AssayConfiguration = AssayConfiguration(),
-    _ test: @Sendable (any TestClientProtocol) async throws -> Void
+    _ test: @Sendable (AuthorizedClient) async throws -> Void
 ) async throws {
     var logger = Logger(label: "assay-test")
     logger.logLevel = .warning
-    let app = makeApplication(repository: InMemoryGenesetRepository(), configuration: configuration, logger: logger)
-    try await app.test(.router, test)
+    let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
+    _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
+    let app = makeApplication(repository: InMemoryGenesetRepository(), tokens: tokens, configuration: configuration, logger: logger)
+    try await app.test(.router) { client in try await test(AuthorizedClient(base: client)) }
+}
+
+/// A test client that adds a bearer token to requests that carry no `Authorization` header.
+struct AuthorizedClient: TestClientProtocol {
+    let base: any TestClientProtocol
+    var secret: String = testAdminSecret
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        if headers[.authorization] == nil { headers[.authorization] = "Bearer \(secret)" }
+        return try await base.executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    var port: Int? { base.port }
 }
 
 /// A JSON object from a response body.

@@ -1,8 +1,12 @@
 public import Foundation
+public import AssayDomain
 public import Hummingbird
+public import HummingbirdAuth
 
 /// The request context of every Assay route.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: AuthRequestContext {
+    /// The token that authenticated the request, if any.
+    public var identity: AccessToken?
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
     /// Largest body the route may read; set from configuration by ``BodyLimitMiddleware``.
@@ -12,6 +16,7 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.maxUploadSize = AssayConfiguration().maxBodyBytes
+        self.identity = nil
     }
 
     /// JSON with sorted keys and ISO 8601 dates, so responses are stable byte for byte.

@@ -1,5 +1,6 @@
 public import AssayDomain
 import AssayInMemory
+import Foundation
 import AssayPostgres
 public import Hummingbird
 public import Logging
@@ -15,18 +16,25 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     baseLogger.logLevel = configuration.logLevel
     let logger = baseLogger
 
+    let hasher = SHA256TokenHasher()
     guard let url = configuration.postgresURL else {
         let repository = InMemoryGenesetRepository()
+        let tokens = TokenService(store: InMemoryTokenStore(), hasher: hasher)
         if let directory = configuration.seedsDirectory {
             try await SeedLoader.load(directory: directory, into: repository, logger: logger)
         }
-        return makeApplication(repository: repository, readiness: { _ = await repository.genesetCount() }, configuration: configuration, logger: logger)
+        try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
+        return makeApplication(
+            repository: repository, tokens: tokens, readiness: { _ = await repository.genesetCount() }, configuration: configuration,
+            logger: logger)
     }
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
     let client = PostgresClient(configuration: settings.client, backgroundLogger: logger)
     let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
-    var app = makeApplication(repository: repository, readiness: { try await repository.ping() }, configuration: configuration, logger: logger)
+    let tokens = TokenService(store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher)
+    var app = makeApplication(
+        repository: repository, tokens: tokens, readiness: { try await repository.ping() }, configuration: configuration, logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
         logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
@@ -34,19 +42,40 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         if let directory = configuration.seedsDirectory {
             try await SeedLoader.load(directory: directory, into: repository, logger: logger)
         }
+        try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
     }
     return app
 }
 
+/// On a store without tokens, creates the admin token and tells the operator how to use it, once.
+func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configuration: AssayConfiguration, logger: Logger) async throws {
+    guard let issued = try await tokens.bootstrapAdmin(secret: configuration.adminToken) else { return }
+    if configuration.adminToken != nil {
+        logger.notice("created the admin token from ASSAY_ADMIN_TOKEN", metadata: ["token_id": "\(issued.token.id)"])
+    } else {
+        FileHandle.standardOutput.write(Data(
+            """
+
+            ==> No access token existed, so an admin token was created. It is shown only this once:
+
+                export ASSAY_TOKEN=\(issued.secret)
+                curl -H "Authorization: Bearer $ASSAY_TOKEN" http://\(configuration.host):\(configuration.port)/genesets
+
+
+            """.utf8))
+    }
+}
+
 /// Builds the application over the given adapters; tests and embedders use it to inject their own.
-public func makeApplication<Repository: GenesetRepository>(
+public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore>(
     repository: Repository,
+    tokens: TokenService<Tokens>,
     readiness: @escaping @Sendable () async throws -> Void = {},
     clock: any WallClock = SystemClock(),
     configuration: AssayConfiguration,
     logger: Logger
 ) -> AssayApplication {
-    let router = buildRouter(repository: repository, readiness: readiness, clock: clock, configuration: configuration)
+    let router = buildRouter(repository: repository, tokens: tokens, readiness: readiness, clock: clock, configuration: configuration)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "assay"),
@@ -54,9 +83,11 @@ public func makeApplication<Repository: GenesetRepository>(
     )
 }
 
-/// The router with every route and the middleware chain: body limit, request ids and logs, then problems.
-func buildRouter<Repository: GenesetRepository>(
+/// The router with every route and the middleware chain: body limit, request ids and logs, problems, then
+/// authentication and the scope check of ``AccessPolicy``.
+func buildRouter<Repository: GenesetRepository, Tokens: TokenStore>(
     repository: Repository,
+    tokens: TokenService<Tokens>,
     readiness: @escaping @Sendable () async throws -> Void,
     clock: any WallClock,
     configuration: AssayConfiguration
@@ -64,7 +95,10 @@ func buildRouter<Repository: GenesetRepository>(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: TokenAuthenticator(tokens: tokens))
+    router.add(middleware: ScopeMiddleware())
     router.addRoutes(HealthController(probes: [("store", readiness)]).endpoints)
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)
+    router.addRoutes(TokenController(tokens: tokens).endpoints)
     return router
 }

@@ -18,6 +18,9 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var postgresPoolSize: Int = 8
     /// Apply pending migrations when the server starts (`ASSAY_MIGRATE`, default false: start refuses an old schema).
     public var migrateOnStart: Bool = false
+    /// Secret of the admin token created when the token store is empty (`ASSAY_ADMIN_TOKEN`, environment only,
+    /// so it never shows in a process list); without it a random one is generated and printed once.
+    public var adminToken: String?
 
     /// The defaults.
     public init() {}
@@ -98,6 +101,12 @@ public struct AssayConfiguration: Sendable, Equatable {
             config.logLevel = level
         }
 
+        if let secret = environment["ASSAY_ADMIN_TOKEN"], !secret.isEmpty {
+            guard secret.count >= 32 else {
+                throw InvalidSetting(name: "ASSAY_ADMIN_TOKEN", value: "(hidden)", expected: "a secret of at least 32 characters")
+            }
+            config.adminToken = secret
+        }
         if let url = flags.postgresURL ?? environment["ASSAY_POSTGRES_URL"], !url.isEmpty {
             config.postgresURL = url
         }

@@ -49,6 +49,26 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// 401 with a Bearer challenge (RFC 6750) for missing or invalid tokens, 403 for a short scope.
+    static func problem(for error: TokenError) -> Problem {
+        var problem: Problem
+        switch error {
+        case .missing:
+            problem = Problem(.unauthorized, detail: "this route needs a bearer token: Authorization: Bearer <token>")
+            problem.headers[.wwwAuthenticate] = #"Bearer realm="assay""#
+        case .unknown, .revoked, .expired:
+            let reason = error == .unknown ? "is not known" : error == .revoked ? "was revoked" : "has expired"
+            problem = Problem(.unauthorized, detail: "the bearer token \(reason)")
+            problem.headers[.wwwAuthenticate] = #"Bearer realm="assay", error="invalid_token""#
+        case .insufficientScope(let needed):
+            problem = Problem(.forbidden, detail: "this route needs a token with the '\(needed.rawValue)' scope")
+            problem.headers[.wwwAuthenticate] = #"Bearer realm="assay", error="insufficient_scope", scope="\#(needed.rawValue)""#
+        case .notFound(let id):
+            problem = Problem(.notFound, detail: "no token with id \(id)")
+        }
+        return problem
+    }
+
     /// Maps any error to the problem a client sees: domain errors by kind, anything unknown to a bare 500.
     public static func from(_ error: any Error) -> Problem {
         switch error {
@@ -68,6 +88,8 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             case .genesetNotFound(let id): return Problem(.notFound, detail: "no gene set with id \(id)")
             case .geneNotFound(let name): return Problem(.notFound, detail: "no gene named '\(name)'")
             }
+        case let error as TokenError:
+            return problem(for: error)
         case let error as UnavailableError:
             return Problem(.serviceUnavailable, detail: "\(error.dependency) is unavailable: \(error.reason)")
         case is NIOTooManyBytesError:

@@ -52,3 +52,8 @@ extension HTTPField.Name {
         return name
     }
 }
+
+extension HTTPField.Name {
+    /// `WWW-Authenticate`.
+    static let wwwAuthenticate = fieldName("WWW-Authenticate")
+}

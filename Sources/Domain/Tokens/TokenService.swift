@@ -1,0 +1,165 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Why a request's token was refused.
+public enum TokenError: Error, Sendable, Hashable {
+    /// No token was presented, or it is not an Assay token.
+    case missing
+    /// No stored token matches.
+    case unknown
+    /// The token was revoked.
+    case revoked
+    /// The token expired.
+    case expired
+    /// The token lacks the scope the route needs.
+    case insufficientScope(needed: TokenScope)
+    /// No token with this id exists.
+    case notFound(Int64)
+}
+
+/// A newly issued token: the secret is shown once and never again.
+public struct IssuedToken: Sendable {
+    /// The bearer secret, `assay_` followed by 43 URL-safe characters (256 random bits).
+    public let secret: String
+    /// The stored record.
+    public let token: AccessToken
+}
+
+/// Issues, checks and revokes bearer tokens over a ``TokenStore``.
+public struct TokenService<Store: TokenStore>: Sendable {
+    /// Prefix of every secret, so leaked tokens are easy to recognise and scan for.
+    public static var secretPrefix: String { "assay_" }
+    /// How often `lastUsedAt` is written at most.
+    public static var usageRecordingInterval: TimeInterval { 60 }
+
+    /// The storage port.
+    public let store: Store
+    /// The hashing port.
+    public let hasher: any TokenHasher
+    /// Source of time.
+    public let clock: any WallClock
+
+    /// Creates the service.
+    public init(store: Store, hasher: any TokenHasher, clock: any WallClock = SystemClock()) {
+        self.store = store
+        self.hasher = hasher
+        self.clock = clock
+    }
+
+    /// Issues a token with a fresh 256-bit random secret.
+    public func issue(name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return try await store(secret: Self.secretPrefix + Base64URL.encode(bytes), name: name, scopes: scopes, expiresIn: expiresIn)
+    }
+
+    /// Stores a token for a secret chosen elsewhere (the bootstrap `ASSAY_ADMIN_TOKEN`).
+    public func store(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
+        var errors: [FieldError] = []
+        let name = name.trimmingWhitespace()
+        if name.isEmpty || name.count > 100 { errors.append(FieldError(field: "name", reason: "must be 1 to 100 characters")) }
+        if scopes.isEmpty { errors.append(FieldError(field: "scopes", reason: "must name at least one of read, write, admin")) }
+        if let expiresIn, expiresIn <= 0 { errors.append(FieldError(field: "expires_in", reason: "must be positive")) }
+        if secret.count < 32 || !secret.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            errors.append(FieldError(field: "secret", reason: "must be at least 32 printable ASCII characters"))
+        }
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        let now = clock.now()
+        let token = try await store.insert(
+            NewAccessToken(
+                name: name, scopes: scopes, prefix: String(secret.prefix(10)), hash: hasher.hash(secret), createdAt: now,
+                expiresAt: expiresIn.map { now.addingTimeInterval($0) }))
+        return IssuedToken(secret: secret, token: token)
+    }
+
+    /// The stored token for a presented secret, if it is valid now (records its use, at most once a minute).
+    public func authenticate(secret: String?) async throws -> AccessToken {
+        guard let secret, !secret.isEmpty else { throw TokenError.missing }
+        let hash = hasher.hash(secret)
+        guard let token = try await store.token(hash: hash), ConstantTime.equal(token.hash, hash) else { throw TokenError.unknown }
+        let now = clock.now()
+        if token.revokedAt != nil { throw TokenError.revoked }
+        if let expiry = token.expiresAt, now >= expiry { throw TokenError.expired }
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.usageRecordingInterval }) ?? true {
+            try await store.markUsed(id: token.id, at: now)
+        }
+        return token
+    }
+
+    /// The token for a presented secret, if it is valid now and grants `needed`.
+    public func authorize(secret: String?, needing needed: TokenScope) async throws -> AccessToken {
+        let token = try await authenticate(secret: secret)
+        guard token.allows(needed) else { throw TokenError.insufficientScope(needed: needed) }
+        return token
+    }
+
+    /// Every token, without secrets.
+    public func list() async throws -> [AccessToken] {
+        try await store.all()
+    }
+
+    /// Revokes a token; throws ``TokenError/notFound(_:)`` when missing.
+    public func revoke(id: Int64) async throws {
+        guard try await store.revoke(id: id, at: clock.now()) else { throw TokenError.notFound(id) }
+    }
+
+    /// On a store with no token at all, creates an admin token (from `secret` when given) and returns it;
+    /// returns `nil` when tokens exist already.
+    public func bootstrapAdmin(secret: String?) async throws -> IssuedToken? {
+        guard try await store.count() == 0 else { return nil }
+        if let secret, !secret.isEmpty {
+            return try await store(secret: secret, name: "bootstrap admin", scopes: [.admin])
+        }
+        return try await issue(name: "bootstrap admin", scopes: [.admin])
+    }
+}
+
+/// Comparison whose duration does not depend on where the inputs differ.
+public enum ConstantTime {
+    /// Whether two byte strings are equal, in time that depends only on their lengths.
+    public static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5).
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Encodes bytes.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value = 0
+            for byte in chunk { value = value << 8 | Int(byte) }
+            value <<= 8 * (3 - chunk.count)
+            for position in 0..<(chunk.count + 1) { out.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Durations such as `30d`, `12h`, `90m` or `45s`, as used by `--expires-in` and `expires_in`.
+public enum DurationText {
+    /// Seconds in `text`, or `nil` when it is not a positive number with one of the units s, m, h, d.
+    public static func seconds(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let number = Double(text.dropLast()), number > 0, number.isFinite else { return nil }
+        switch unit {
+        case "s": return number
+        case "m": return number * 60
+        case "h": return number * 3_600
+        case "d": return number * 86_400
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,67 @@
+public import AssayDomain
+import Foundation
+import Crypto
+import HTTPTypes
+public import Hummingbird
+import HummingbirdAuth
+
+/// SHA-256 of token secrets.
+public struct SHA256TokenHasher: TokenHasher {
+    /// Creates the hasher.
+    public init() {}
+
+    public func hash(_ secret: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(secret.utf8)))
+    }
+}
+
+/// Which scope each route needs. The one place that decides it, for every route present and future.
+public enum AccessPolicy {
+    /// Routes anyone may call.
+    public static let publicPaths: Set<String> = ["/health", "/ready", "/openapi.yaml"]
+
+    /// The scope a request needs, or `nil` for a public route. `endpointPath` is the matched route
+    /// template (`nil` when no route matched: such requests need `read`, so unknown paths reveal nothing).
+    public static func requirement(method: HTTPRequest.Method, endpointPath: String?) -> TokenScope? {
+        if let path = endpointPath, publicPaths.contains(path) { return nil }
+        if let path = endpointPath, path == "/tokens" || path.hasPrefix("/tokens/") { return .admin }
+        return method == .get || method == .head ? .read : .write
+    }
+
+    /// The bearer secret of an `Authorization` header; the scheme name is case-insensitive (RFC 9110).
+    static func bearerSecret(_ headers: HTTPFields) -> String? {
+        guard let authorization = headers[.authorization] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        return secret.isEmpty ? nil : secret
+    }
+}
+
+/// Authenticates the bearer token of every non-public request (hummingbird-auth's authenticator shape):
+/// a valid token becomes the context's identity; a missing one leaves it empty; a bad one is a 401.
+struct TokenAuthenticator<Store: TokenStore>: AuthenticatorMiddleware {
+    typealias Context = AppRequestContext
+    let tokens: TokenService<Store>
+
+    func authenticate(request: Request, context: AppRequestContext) async throws -> AccessToken? {
+        guard AccessPolicy.requirement(method: request.method, endpointPath: context.endpointPath) != nil,
+            let secret = AccessPolicy.bearerSecret(request.headers)
+        else { return nil }
+        return try await tokens.authenticate(secret: secret)
+    }
+}
+
+/// Requires an identity with the scope the route needs: 401 without one, 403 when the scope is short.
+struct ScopeMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard let needed = AccessPolicy.requirement(method: request.method, endpointPath: context.endpointPath) else {
+            return try await next(request, context)
+        }
+        guard let token = context.identity else { throw TokenError.missing }
+        guard token.allows(needed) else { throw TokenError.insufficientScope(needed: needed) }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,137 @@
+import AssayDomain
+import AssayInMemory
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import Synchronization
+import Testing
+
+@testable import AssayServer
+
+/// A clock the test moves by hand.
+final class ManualClock: WallClock {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+    func now() -> Date { current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+@Suite("Bearer tokens on every route")
+struct AuthTests {
+    /// Walks every registered route: 401 without a token and with a wrong, revoked or expired one, 403 with a
+    /// short scope, and no auth error with the scope the route needs. New routes are covered automatically.
+    @Test func everyRegisteredRouteNeedsTheRightScope() async throws {
+        let clock = ManualClock()
+        let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher(), clock: clock)
+        let admin = try await tokens.issue(name: "admin", scopes: [.admin]).secret
+        let writer = try await tokens.issue(name: "writer", scopes: [.write]).secret
+        let reader = try await tokens.issue(name: "reader", scopes: [.read]).secret
+        let revoked = try await tokens.issue(name: "revoked", scopes: [.admin])
+        try await tokens.revoke(id: revoked.token.id)
+        let expired = try await tokens.issue(name: "expired", scopes: [.admin], expiresIn: 60).secret
+        clock.advance(by: 61)
+
+        var configuration = AssayConfiguration()
+        configuration.logLevel = .critical
+        let router = buildRouter(repository: InMemoryGenesetRepository(), tokens: tokens, readiness: {}, clock: clock, configuration: configuration)
+        let routes = router.routes.map { (method: $0.method, template: $0.path.description) }
+        #expect(routes.count >= 15)
+        var logger = Logger(label: "auth-test")
+        logger.logLevel = .critical
+        let app = Application(router: router, logger: logger)
+
+        try await app.test(.router) { client in
+            func call(_ method: HTTPRequest.Method, _ uri: String, _ authorization: String?) async throws -> TestResponse {
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if let authorization { headers[.authorization] = authorization }
+                return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: "{}"))
+            }
+            for route in routes {
+                let template = route.template
+                let uri = template.replacingOccurrences(of: "{id}", with: "999").replacingOccurrences(of: "{name}", with: "BRCA1")
+                    .replacingOccurrences(of: "**", with: "Great")
+                let label = "\(route.method) \(template)"
+                guard let needed = AccessPolicy.requirement(method: route.method, endpointPath: template) else {
+                    let status = try await call(route.method, uri, nil).status
+                    #expect(status != .unauthorized && status != .forbidden, "\(label) is public")
+                    continue
+                }
+                let missing = try await call(route.method, uri, nil)
+                #expect(missing.status == .unauthorized, "\(label) without a token")
+                #expect(missing.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(label) challenge")
+                for bad in ["Bearer assay_not-a-real-token-at-all-0123456789", "Bearer \(revoked.secret)", "Bearer \(expired)", "Basic \(admin)"] {
+                    #expect(try await call(route.method, uri, bad).status == .unauthorized, "\(label) with \(bad.prefix(16))")
+                }
+                let short: String? = switch needed {
+                case .read: nil
+                case .write: reader
+                case .admin: writer
+                }
+                if let short {
+                    let forbidden = try await call(route.method, uri, "Bearer \(short)")
+                    #expect(forbidden.status == .forbidden, "\(label) with a short scope")
+                    #expect(forbidden.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+                }
+                let right = needed == .read ? reader : needed == .write ? writer : admin
+                let allowed = try await call(route.method, uri, "bEaReR \(right)").status
+                #expect(allowed != .unauthorized && allowed != .forbidden, "\(label) with the \(needed) scope gave \(allowed)")
+            }
+        }
+    }
+
+    @Test func tokensAreIssuedOnceListedWithoutSecretsAndRevoked() async throws {
+        try await withApp { client in
+            let created = try await client.send(.post, "/tokens", json: #"{"name":"ci","scopes":["read"],"expires_in":"30d"}"#)
+            #expect(created.status == .created)
+            let body = try json(created)
+            let secret = try #require(body["token"] as? String)
+            #expect(secret.hasPrefix("assay_") && secret.count == 6 + 43)
+            #expect(body["scopes"] as? [String] == ["read"])
+            #expect(body["expires_at"] is String)
+            let id = try #require(body["id"] as? Int)
+
+            let asCI = AuthorizedClient(base: client.base, secret: secret)
+            #expect(try await asCI.execute(uri: "/genesets", method: .get).status == .ok)
+            try expectProblem(try await asCI.send(.post, "/genesets", json: #"{"title":"x","genes":[{"name":"A"}]}"#), .forbidden)
+            try expectProblem(try await asCI.execute(uri: "/tokens", method: .get), .forbidden)
+
+            let listed = try #require(try json(try await client.execute(uri: "/tokens", method: .get))["items"] as? [[String: Any]])
+            #expect(listed.count == 2)
+            #expect(listed.allSatisfy { $0["token"] == nil })
+            #expect(listed.contains { $0["prefix"] as? String == String(secret.prefix(10)) && $0["last_used_at"] is String })
+
+            #expect(try await client.execute(uri: "/tokens/\(id)", method: .delete).status == .noContent)
+            let refused = try expectProblem(try await asCI.execute(uri: "/genesets", method: .get), .unauthorized)
+            #expect((refused["detail"] as? String)?.contains("revoked") == true)
+            try expectProblem(try await client.execute(uri: "/tokens/424242", method: .delete), .notFound)
+        }
+    }
+
+    @Test func badTokenRequestsNameTheField() async throws {
+        try await withApp { client in
+            let body = try expectProblem(
+                try await client.send(.post, "/tokens", json: #"{"name":" ","scopes":["read","root"],"expires_in":"soon"}"#),
+                .unprocessableContent)
+            let fields = (body["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(fields == ["scopes[1]", "expires_in"])
+            let empty = try expectProblem(try await client.send(.post, "/tokens", json: #"{"name":" ","scopes":[]}"#), .unprocessableContent)
+            #expect((empty["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["name", "scopes"])
+        }
+    }
+
+    @Test func bootstrapCreatesOneAdminTokenOnAnEmptyStore() async throws {
+        let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
+        let first = try #require(try await tokens.bootstrapAdmin(secret: nil))
+        #expect(first.token.scopes == [.admin] && first.secret.hasPrefix("assay_"))
+        #expect(try await tokens.bootstrapAdmin(secret: nil) == nil)
+        #expect(try await tokens.authorize(secret: first.secret, needing: .admin).id == first.token.id)
+
+        let fromEnvironment = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
+        let chosen = try #require(try await fromEnvironment.bootstrapAdmin(secret: testAdminSecret))
+        #expect(chosen.secret == testAdminSecret)
+        let stored = try await fromEnvironment.list()
+        #expect(stored.count == 1 && stored[0].hash == SHA256TokenHasher().hash(testAdminSecret) && stored[0].hash.count == 32)
+    }
+}
