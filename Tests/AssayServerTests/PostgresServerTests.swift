@@ -99,7 +99,7 @@ struct PostgresServerTests {
             let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
             let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
             _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
-            var app = makeApplication(
+            var app = try makeApplication(
                 repository: repository, tokens: tokens, readiness: { try await repository.ping() }, configuration: configuration(url),
                 logger: logger)
             app.addServices(client)

@@ -3,6 +3,9 @@ import AssayInMemory
 import Foundation
 import AssayPostgres
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
+import HummingbirdTLS
 public import Logging
 import PostgresNIO
 
@@ -24,7 +27,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
             try await SeedLoader.load(directory: directory, into: repository, logger: logger)
         }
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
-        return makeApplication(
+        return try makeApplication(
             repository: repository, tokens: tokens, readiness: { _ = await repository.genesetCount() }, configuration: configuration,
             logger: logger)
     }
@@ -33,7 +36,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     let client = PostgresClient(configuration: settings.client, backgroundLogger: logger)
     let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     let tokens = TokenService(store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher)
-    var app = makeApplication(
+    var app = try makeApplication(
         repository: repository, tokens: tokens, readiness: { try await repository.ping() }, configuration: configuration, logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
@@ -59,7 +62,7 @@ func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configurati
             ==> No access token existed, so an admin token was created. It is shown only this once:
 
                 export ASSAY_TOKEN=\(issued.secret)
-                curl -H "Authorization: Bearer $ASSAY_TOKEN" http://\(configuration.host):\(configuration.port)/genesets
+                curl -H "Authorization: Bearer $ASSAY_TOKEN" \(configuration.tlsCertificate == nil ? "http" : "https")://\(configuration.host):\(configuration.port)/genesets
 
 
             """.utf8))
@@ -74,10 +77,16 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore>(
     clock: any WallClock = SystemClock(),
     configuration: AssayConfiguration,
     logger: Logger
-) -> AssayApplication {
+) throws -> AssayApplication {
     let router = buildRouter(repository: repository, tokens: tokens, readiness: readiness, clock: clock, configuration: configuration)
+    var server = HTTPServerBuilder.http1()
+    if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+        // HTTP/2 and HTTP/1.1 offered by ALPN, over TLS 1.2 or 1.3 only.
+        server = try .http2Upgrade(tlsConfiguration: TLSSetup.serverConfiguration(certificatePath: certificate, keyPath: key))
+    }
     return Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "assay"),
         logger: logger
     )

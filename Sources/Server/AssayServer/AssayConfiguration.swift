@@ -21,6 +21,10 @@ public struct AssayConfiguration: Sendable, Equatable {
     /// Secret of the admin token created when the token store is empty (`ASSAY_ADMIN_TOKEN`, environment only,
     /// so it never shows in a process list); without it a random one is generated and printed once.
     public var adminToken: String?
+    /// PEM certificate chain for HTTPS (`ASSAY_TLS_CERT`); with `tlsKey`, the server speaks TLS 1.2+ and offers HTTP/2.
+    public var tlsCertificate: String?
+    /// PEM private key for HTTPS (`ASSAY_TLS_KEY`).
+    public var tlsKey: String?
 
     /// The defaults.
     public init() {}
@@ -43,12 +47,19 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var postgresPoolSize: Int?
         /// `--migrate`.
         public var migrateOnStart: Bool?
+        /// `--tls-cert`.
+        public var tlsCertificate: String?
+        /// `--tls-key`.
+        public var tlsKey: String?
 
         /// Creates overrides.
         public init(
             host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
-            postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil
+            postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
+            tlsKey: String? = nil
         ) {
+            self.tlsCertificate = tlsCertificate
+            self.tlsKey = tlsKey
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
@@ -101,6 +112,11 @@ public struct AssayConfiguration: Sendable, Equatable {
             config.logLevel = level
         }
 
+        config.tlsCertificate = flags.tlsCertificate ?? environment["ASSAY_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
+        config.tlsKey = flags.tlsKey ?? environment["ASSAY_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
+            throw InvalidSetting(name: "--tls-cert/--tls-key", value: config.tlsCertificate ?? config.tlsKey ?? "", expected: "both a certificate and a key")
+        }
         if let secret = environment["ASSAY_ADMIN_TOKEN"], !secret.isEmpty {
             guard secret.count >= 32 else {
                 throw InvalidSetting(name: "ASSAY_ADMIN_TOKEN", value: "(hidden)", expected: "a secret of at least 32 characters")

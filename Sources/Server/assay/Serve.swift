@@ -35,10 +35,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("migrate"), help: "Apply pending database migrations before serving (ASSAY_MIGRATE).")
     var migrate = false
 
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; with --tls-key serves HTTPS, TLS 1.2+, HTTP/2 (ASSAY_TLS_CERT).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key (ASSAY_TLS_KEY).")
+    var tlsKey: String?
+
     func run() async throws {
         let flags = AssayConfiguration.Overrides(
             host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
-            postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil)
+            postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
+            tlsCertificate: tlsCertificate, tlsKey: tlsKey)
         let configuration = try CommandSupport.configuration(flags)
         let app = try await buildApplication(configuration)
         try await app.runService()

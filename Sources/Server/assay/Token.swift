@@ -1,0 +1,96 @@
+import ArgumentParser
+import AssayDomain
+import AssayPostgres
+import AssayServer
+import Foundation
+
+/// `assay token create|list|revoke`: manage access tokens in the database.
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage access tokens (needs ASSAY_POSTGRES_URL; with the in-memory store use POST /tokens).",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(help: "Postgres URL (ASSAY_POSTGRES_URL).")
+        var postgresURL: String?
+    }
+
+    /// Runs `body` with the token service of the configured database (migrated first).
+    static func withTokens<Result: Sendable>(
+        _ options: Options, _ body: @Sendable (TokenService<PostgresTokenStore>) async throws -> Result
+    ) async throws -> Result {
+        let configuration = try CommandSupport.configuration(.init(postgresURL: options.postgresURL))
+        return try await CommandSupport.withPostgres(configuration) { client, logger in
+            try await Migrator(client: client, logger: logger).migrate()
+            return try await body(TokenService(store: PostgresTokenStore(client: client, logger: logger), hasher: SHA256TokenHasher()))
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a token; its secret is printed once.")
+
+        @Option(help: "A name that says who or what uses the token.")
+        var name: String
+
+        @Option(help: "Comma-separated scopes: read, write, admin.")
+        var scope: String = "read"
+
+        @Option(help: "Lifetime such as 30d, 12h, 90m; no expiry when omitted.")
+        var expiresIn: String?
+
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let parsed: (Set<TokenScope>, TimeInterval?)
+            do {
+                parsed = try TokenInput.parse(scopes: scope.split(separator: ",").map(String.init), expiresIn: expiresIn)
+            } catch {
+                throw ValidationError(error.errors.map { "\($0.field) \($0.reason)" }.joined(separator: "; "))
+            }
+            let (name, scopes, expiresIn) = (self.name, parsed.0, parsed.1)
+            let issued = try await Token.withTokens(options) { try await $0.issue(name: name, scopes: scopes, expiresIn: expiresIn) }
+            print("token \(issued.token.id) '\(issued.token.name)' scopes \(issued.token.scopes.sorted().map(\.rawValue).joined(separator: ","))"
+                + (issued.token.expiresAt.map { " expires \($0.ISO8601Format())" } ?? ""))
+            print("secret (shown only now): \(issued.secret)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let tokens = try await Token.withTokens(options) { try await $0.list() }
+            let now = Date()
+            print("id\tname\tscopes\tprefix\tstate\tcreated\tlast used\texpires")
+            for token in tokens {
+                let state = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
+                print([
+                    String(token.id), token.name, token.scopes.sorted().map(\.rawValue).joined(separator: ","), token.prefix, state,
+                    token.createdAt.ISO8601Format(), token.lastUsedAt?.ISO8601Format() ?? "-", token.expiresAt?.ISO8601Format() ?? "-",
+                ].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by id; it stops working at once.")
+
+        @Argument(help: "The token id (see `assay token list`).")
+        var id: Int64
+
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let id = self.id
+            do {
+                try await Token.withTokens(options) { try await $0.revoke(id: id) }
+            } catch TokenError.notFound {
+                throw ValidationError("no token with id \(id); `assay token list` shows them")
+            }
+            print("token \(id) revoked")
+        }
+    }
+}
