@@ -1,26 +1,63 @@
 import AssayDomain
 import PostgresNIO
+import Synchronization
 
 /// Runs a database call with a deadline, and turns "cannot reach the database" into ``UnavailableError``.
 ///
-/// postgres-nio queues requests while it retries connecting (for up to a minute); a request must not hang
-/// that long, so after `timeout` the caller gets a clear "unavailable" error instead.
+/// postgres-nio queues requests while it retries connecting (for up to a minute), and a query on a connection
+/// whose server went away may not notice cancellation; a request must not hang that long. After `timeout` the
+/// caller gets a clear "unavailable" error, and the operation is cancelled and left to end on its own. (A task
+/// group cannot do this: leaving the group waits for every child, including one that ignores cancellation.)
 func withDatabase<Result: Sendable>(timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
     do {
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw UnavailableError(dependency: "postgres", reason: "no answer within \(timeout)")
-            }
-            return result
+        return try await firstOf(operation, orAfter: timeout) {
+            UnavailableError(dependency: "postgres", reason: "no answer within \(timeout)")
         }
     } catch let error as PSQLError where error.isConnectionFailure {
         throw UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
+    }
+}
+
+/// The operation's outcome, or `expired()` thrown once `timeout` passes, whichever comes first. Cancelling the
+/// caller cancels the operation.
+func firstOf<Result: Sendable>(
+    _ operation: @escaping @Sendable () async throws -> Result, orAfter timeout: Duration,
+    expired: @escaping @Sendable () -> any Error
+) async throws -> Result {
+    let work = Task { try await operation() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            let outcome = Outcome(continuation)
+            let timer = Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                outcome.finish(.failure(expired()))
+                work.cancel()
+            }
+            Task {
+                let result = await work.result
+                timer.cancel()
+                outcome.finish(result)
+            }
+        }
+    } onCancel: {
+        work.cancel()
+    }
+}
+
+/// Resumes a continuation exactly once, with whichever result arrives first.
+private final class Outcome<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, any Error>?>
+
+    init(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func finish(_ result: Result<Value, any Error>) {
+        let first = continuation.withLock { pending in
+            defer { pending = nil }
+            return pending
+        }
+        first?.resume(with: result)
     }
 }
 
