@@ -121,6 +121,26 @@ struct AuthTests {
         }
     }
 
+    @Test func cachedTokensHonourRevocationAtOnceHereAndWithinTheCacheTimeElsewhere() async throws {
+        let clock = ManualClock()
+        let store = InMemoryTokenStore()
+        let tokens = TokenService(store: store, hasher: SHA256TokenHasher(), clock: clock, cacheSeconds: 10)
+        let here = try await tokens.issue(name: "here", scopes: [.read])
+        let elsewhere = try await tokens.issue(name: "elsewhere", scopes: [.read])
+        _ = try await tokens.authorize(secret: here.secret, needing: .read)
+        _ = try await tokens.authorize(secret: elsewhere.secret, needing: .read)
+
+        try await tokens.revoke(id: here.token.id)
+        await #expect(throws: TokenError.revoked) { try await tokens.authorize(secret: here.secret, needing: .read) }
+
+        // Revoked by another instance: this one still trusts its cached copy until the cache time has passed.
+        _ = await store.revoke(id: elsewhere.token.id, at: clock.now())
+        clock.advance(by: 5)
+        #expect(try await tokens.authorize(secret: elsewhere.secret, needing: .read).id == elsewhere.token.id)
+        clock.advance(by: 6)
+        await #expect(throws: TokenError.revoked) { try await tokens.authorize(secret: elsewhere.secret, needing: .read) }
+    }
+
     @Test func bootstrapCreatesOneAdminTokenOnAnEmptyStore() async throws {
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
         let first = try #require(try await tokens.bootstrapAdmin(secret: nil))

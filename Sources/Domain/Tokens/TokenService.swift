@@ -6,7 +6,7 @@ public import Foundation
 
 /// Why a request's token was refused.
 public enum TokenError: Error, Sendable, Hashable {
-    /// No token was presented, or it is not an Assay token.
+    /// No bearer token was presented.
     case missing
     /// No stored token matches.
     case unknown
@@ -41,12 +41,17 @@ public struct TokenService<Store: TokenStore>: Sendable {
     public let hasher: any TokenHasher
     /// Source of time.
     public let clock: any WallClock
+    /// Recently authenticated tokens, so a request does not cost a store lookup (`nil`: no cache).
+    let cache: RecentTokens?
 
-    /// Creates the service.
-    public init(store: Store, hasher: any TokenHasher, clock: any WallClock = SystemClock()) {
+    /// Creates the service. With `cacheSeconds` > 0, a token found in the store is trusted for that long
+    /// without asking the store again: a revocation made through another instance (or directly in the
+    /// store) takes effect within that time; one made through this service takes effect at once.
+    public init(store: Store, hasher: any TokenHasher, clock: any WallClock = SystemClock(), cacheSeconds: TimeInterval = 0) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
+        self.cache = cacheSeconds > 0 ? RecentTokens(lifetime: cacheSeconds) : nil
     }
 
     /// Issues a token with a fresh 256-bit random secret.
@@ -79,12 +84,22 @@ public struct TokenService<Store: TokenStore>: Sendable {
     public func authenticate(secret: String?) async throws -> AccessToken {
         guard let secret, !secret.isEmpty else { throw TokenError.missing }
         let hash = hasher.hash(secret)
-        guard let token = try await store.token(hash: hash), ConstantTime.equal(token.hash, hash) else { throw TokenError.unknown }
         let now = clock.now()
+        var token: AccessToken
+        if let cached = await cache?.token(hash: hash, at: now) {
+            token = cached
+        } else {
+            guard let stored = try await store.token(hash: hash) else { throw TokenError.unknown }
+            token = stored
+            await cache?.remember(stored, at: now)
+        }
+        guard ConstantTime.equal(token.hash, hash) else { throw TokenError.unknown }
         if token.revokedAt != nil { throw TokenError.revoked }
         if let expiry = token.expiresAt, now >= expiry { throw TokenError.expired }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.usageRecordingInterval }) ?? true {
             try await store.markUsed(id: token.id, at: now)
+            token.lastUsedAt = now
+            await cache?.remember(token, at: now)
         }
         return token
     }
@@ -104,6 +119,7 @@ public struct TokenService<Store: TokenStore>: Sendable {
     /// Revokes a token; throws ``TokenError/notFound(_:)`` when missing.
     public func revoke(id: Int64) async throws {
         guard try await store.revoke(id: id, at: clock.now()) else { throw TokenError.notFound(id) }
+        await cache?.forget(id: id)
     }
 
     /// On a store with no token at all, creates an admin token (from `secret` when given) and returns it;
@@ -114,6 +130,36 @@ public struct TokenService<Store: TokenStore>: Sendable {
             return try await store(secret: secret, name: "bootstrap admin", scopes: [.admin])
         }
         return try await issue(name: "bootstrap admin", scopes: [.admin])
+    }
+}
+
+/// Tokens found in the store recently, by hash; bounded in size.
+actor RecentTokens {
+    private let lifetime: TimeInterval
+    private var entries: [[UInt8]: (token: AccessToken, fetched: Date)] = [:]
+    private static let capacity = 10_000
+
+    init(lifetime: TimeInterval) {
+        self.lifetime = lifetime
+    }
+
+    func token(hash: [UInt8], at time: Date) -> AccessToken? {
+        guard let entry = entries[hash] else { return nil }
+        guard time.timeIntervalSince(entry.fetched) < lifetime else {
+            entries[hash] = nil
+            return nil
+        }
+        return entry.token
+    }
+
+    func remember(_ token: AccessToken, at time: Date) {
+        if entries.count >= Self.capacity, entries[token.hash] == nil { entries.removeAll(keepingCapacity: true) }
+        let fetched = entries[token.hash]?.fetched ?? time
+        entries[token.hash] = (token, fetched)
+    }
+
+    func forget(id: Int64) {
+        entries = entries.filter { $0.value.token.id != id }
     }
 }
 

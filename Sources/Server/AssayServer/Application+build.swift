@@ -22,7 +22,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     let hasher = SHA256TokenHasher()
     guard let url = configuration.postgresURL else {
         let repository = InMemoryGenesetRepository()
-        let tokens = TokenService(store: InMemoryTokenStore(), hasher: hasher)
+        let tokens = TokenService(store: InMemoryTokenStore(), hasher: hasher, cacheSeconds: configuration.tokenCacheSeconds)
         if let directory = configuration.seedsDirectory {
             try await SeedLoader.load(directory: directory, into: repository, logger: logger)
         }
@@ -35,7 +35,9 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
     let client = PostgresClient(configuration: settings.client, backgroundLogger: logger)
     let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
-    let tokens = TokenService(store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher)
+    let tokens = TokenService(
+        store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher,
+        cacheSeconds: configuration.tokenCacheSeconds)
     var app = try makeApplication(
         repository: repository, tokens: tokens, readiness: { try await repository.ping() }, configuration: configuration, logger: logger)
     app.addServices(client)

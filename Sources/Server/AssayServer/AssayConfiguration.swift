@@ -21,6 +21,9 @@ public struct AssayConfiguration: Sendable, Equatable {
     /// Secret of the admin token created when the token store is empty (`ASSAY_ADMIN_TOKEN`, environment only,
     /// so it never shows in a process list); without it a random one is generated and printed once.
     public var adminToken: String?
+    /// Seconds a token found in the store is trusted without asking it again (`ASSAY_TOKEN_CACHE_SECONDS`,
+    /// default 10, 0 disables). Revocations through another instance take effect within this time.
+    public var tokenCacheSeconds: Double = 10
     /// PEM certificate chain for HTTPS (`ASSAY_TLS_CERT`); with `tlsKey`, the server speaks TLS 1.2+ and offers HTTP/2.
     public var tlsCertificate: String?
     /// PEM private key for HTTPS (`ASSAY_TLS_KEY`).
@@ -116,6 +119,12 @@ public struct AssayConfiguration: Sendable, Equatable {
         config.tlsKey = flags.tlsKey ?? environment["ASSAY_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
             throw InvalidSetting(name: "--tls-cert/--tls-key", value: config.tlsCertificate ?? config.tlsKey ?? "", expected: "both a certificate and a key")
+        }
+        if let raw = environment["ASSAY_TOKEN_CACHE_SECONDS"] {
+            guard let seconds = Double(raw), (0...3_600).contains(seconds) else {
+                throw InvalidSetting(name: "ASSAY_TOKEN_CACHE_SECONDS", value: raw, expected: "seconds 0...3600")
+            }
+            config.tokenCacheSeconds = seconds
         }
         if let secret = environment["ASSAY_ADMIN_TOKEN"], !secret.isEmpty {
             guard secret.count >= 32 else {

@@ -76,7 +76,8 @@ struct Token: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by id; it stops working at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by id; running servers refuse it within ASSAY_TOKEN_CACHE_SECONDS (default 10 s).")
 
         @Argument(help: "The token id (see `assay token list`).")
         var id: Int64
