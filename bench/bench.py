@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ASSAY = ROOT / ".build" / "release" / "assay"
 LOGS = Path(tempfile.mkdtemp(prefix="assay-bench-"))
+# The admin token the benchmark server is started with; every wrk request carries it.
+TOKEN = "assay_bench-" + os.urandom(24).hex()
 COMMANDS = []
 
 
@@ -40,7 +42,7 @@ def run(command, env=None, record=True, **kwargs):
 
 def shown(command, env=None):
     """A command as a person would type it: variables first, paths relative to the repository."""
-    words = [f"{key}={shlex.quote(value)}" for key, value in (env or {}).items()]
+    words = [f"{key}={shlex.quote(value) if value != TOKEN else '$TOKEN'}" for key, value in (env or {}).items()]
     words += [shlex.quote(str(part).replace(str(ROOT) + "/", "")) for part in command]
     return " ".join(words)
 
@@ -74,8 +76,9 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
-        COMMANDS.append(shown(self.command))
-        self.process = subprocess.Popen([str(part) for part in self.command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        COMMANDS.append(shown(self.command, {"ASSAY_ADMIN_TOKEN": "$TOKEN"}))
+        self.process = subprocess.Popen([str(part) for part in self.command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, "ASSAY_ADMIN_TOKEN": TOKEN})
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -97,7 +100,7 @@ class Server:
 
 def wrk(url, endpoint, connections, duration, env):
     out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", ROOT / "bench" / "genesets.lua", url],
-              env={"BENCH_ENDPOINT": endpoint, **env}, timeout=duration + 60).stdout
+              env={"BENCH_ENDPOINT": endpoint, "BENCH_TOKEN": TOKEN, **env}, timeout=duration + 60).stdout
     (LOGS / f"wrk-{endpoint}.txt").write_text(out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}

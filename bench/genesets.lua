@@ -5,6 +5,8 @@
 local endpoint = os.getenv("BENCH_ENDPOINT") or "list"
 local pool = tonumber(os.getenv("BENCH_POOL") or "200000")
 local sets = tonumber(os.getenv("BENCH_SETS") or "100000")
+local token = os.getenv("BENCH_TOKEN")
+if token then wrk.headers["Authorization"] = "Bearer " .. token end
 
 local function gene_name(i)
     local letters = {}

@@ -9,7 +9,7 @@ public struct AppRequestContext: AuthRequestContext {
     public var identity: AccessToken?
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
-    /// Largest body the route may read; set from configuration by ``BodyLimitMiddleware``.
+    /// Largest body the route may read; set from configuration by ``RequestMiddleware``.
     public var maxUploadSize: Int
 
     /// Creates a context for one request.

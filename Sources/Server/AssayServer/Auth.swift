@@ -21,7 +21,8 @@ public enum AccessPolicy {
     public static let publicPaths: Set<String> = ["/health", "/ready", "/openapi.yaml"]
 
     /// The scope a request needs, or `nil` for a public route. `endpointPath` is the matched route
-    /// template (`nil` when no route matched: such requests need `read`, so unknown paths reveal nothing).
+    /// template (`nil` when no route matched: such requests go by method too, so an unknown path answers 401
+    /// without a token and reveals nothing).
     public static func requirement(method: HTTPRequest.Method, endpointPath: String?) -> TokenScope? {
         if let path = endpointPath, publicPaths.contains(path) { return nil }
         if let path = endpointPath, path == "/tokens" || path.hasPrefix("/tokens/") { return .admin }
