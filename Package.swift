@@ -90,7 +90,7 @@ let package = Package(
             path: "Sources/Server/assay",
             swiftSettings: strict
         ),
-        .testTarget(name: "AssayDomainTests", dependencies: ["AssayDomain"], swiftSettings: strict),
+        .testTarget(name: "AssayDomainTests", dependencies: ["AssayDomain", "AssayInMemory"], swiftSettings: strict),
         .testTarget(
             name: "AssayContractTests",
             dependencies: [
