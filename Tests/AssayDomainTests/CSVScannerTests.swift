@@ -48,6 +48,10 @@ struct CSVScannerTests {
             [(1, ["id", "text"]), (2, ["1", "a, \"quoted\" value"]), (3, ["2", "two\nlines"]), (5, ["3", ""]), (6, ["4", "x\"y"])])
     }
 
+    @Test func aQuotedValueMayEndTheFile() throws {
+        try expectRecords("a,\"b \"\"c\"\"\"", [(1, ["a", "b \"c\""])])
+    }
+
     @Test func keepsEmptyValuesAndTrimsOnlyOutsideQuotes() throws {
         try expectRecords(" a , , \" b \" ,\n", [(1, ["a", "", " b ", ""])])
         try expectRecords("\t \n \n", [])

@@ -131,6 +131,8 @@ public struct CSVScanner: Sendable {
         case .quoted:
             switch byte {
             case Self.quote:
+                // Either the closing quote (the value ends here) or the first of an escaped pair.
+                valueEnd = bytes.count
                 state = .quoteInQuoted
             case Self.lf:
                 line += 1
@@ -147,7 +149,6 @@ public struct CSVScanner: Sendable {
                 try append(byte)
                 state = .quoted
             } else {
-                valueEnd = bytes.count
                 state = .afterQuoted
                 try consume(byte, onRecord)
             }
