@@ -20,6 +20,12 @@ public actor InMemoryFeatureStore: FeatureStore {
         guard !slotTaken else { throw ETLError.runInProgress }
         slotTaken = true
         defer { slotTaken = false }
+        // Holding the slot, no other run is alive: a run still marked running ended without finishing.
+        for (id, run) in runsByID where run.status == .running {
+            runsByID[id]?.status = .failed
+            runsByID[id]?.finishedAt = Date()
+            runsByID[id]?.failure = "interrupted: the process running it stopped before it finished; nothing was published"
+        }
         return try await body()
     }
 

@@ -323,20 +323,21 @@ struct UnexpectedResult: Error, CustomStringConvertible {
 
 /// Values in COPY's text format.
 enum CopyText {
-    /// Escapes backslash, tab, newline and carriage return.
+    /// Escapes backslash, tab, newline and carriage return. Works on scalars: `"\r\n"` is one Swift `Character`.
     static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var result = ""
-        for character in text {
-            switch character {
-            case "\\": result += "\\\\"
-            case "\t": result += "\\t"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            default: result.append(character)
+        let special: (Unicode.Scalar) -> Bool = { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard text.unicodeScalars.contains(where: special) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result.append(contentsOf: "\\\\".unicodeScalars)
+            case "\t": result.append(contentsOf: "\\t".unicodeScalars)
+            case "\n": result.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": result.append(contentsOf: "\\r".unicodeScalars)
+            default: result.append(scalar)
             }
         }
-        return result
+        return String(result)
     }
 
     /// A UTC timestamp with microseconds, as Postgres reads it.
