@@ -35,9 +35,11 @@ struct AuthTests {
 
         var configuration = AssayConfiguration()
         configuration.logLevel = .critical
-        let router = buildRouter(repository: InMemoryGenesetRepository(), tokens: tokens, readiness: {}, clock: clock, configuration: configuration)
+        let router = buildRouter(
+            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), readiness: {}, clock: clock,
+            configuration: configuration)
         let routes = router.routes.map { (method: $0.method, template: $0.path.description) }
-        #expect(routes.count >= 15)
+        #expect(routes.count >= 20)
         var logger = Logger(label: "auth-test")
         logger.logLevel = .critical
         let app = Application(router: router, logger: logger)

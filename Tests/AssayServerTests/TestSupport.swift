@@ -23,7 +23,8 @@ func withApp(
     logger.logLevel = .warning
     let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
     _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
-    let app = try makeApplication(repository: InMemoryGenesetRepository(), tokens: tokens, configuration: configuration, logger: logger)
+    let app = try makeApplication(
+        repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), configuration: configuration, logger: logger)
     try await app.test(.router) { client in try await test(AuthorizedClient(base: client)) }
 }
 

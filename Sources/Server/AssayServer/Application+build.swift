@@ -28,8 +28,8 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         }
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
         return try makeApplication(
-            repository: repository, tokens: tokens, readiness: { _ = await repository.genesetCount() }, configuration: configuration,
-            logger: logger)
+            repository: repository, tokens: tokens, features: InMemoryFeatureStore(), readiness: { _ = await repository.genesetCount() },
+            configuration: configuration, logger: logger)
     }
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
@@ -38,8 +38,10 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     let tokens = TokenService(
         store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher,
         cacheSeconds: configuration.tokenCacheSeconds)
+    let features = PostgresFeatureStore(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     var app = try makeApplication(
-        repository: repository, tokens: tokens, readiness: { try await repository.ping() }, configuration: configuration, logger: logger)
+        repository: repository, tokens: tokens, features: features, readiness: { try await repository.ping() }, configuration: configuration,
+        logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
         logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
@@ -72,15 +74,17 @@ func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configurati
 }
 
 /// Builds the application over the given adapters; tests and embedders use it to inject their own.
-public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore>(
+public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
     repository: Repository,
     tokens: TokenService<Tokens>,
+    features: Features,
     readiness: @escaping @Sendable () async throws -> Void = {},
     clock: any WallClock = SystemClock(),
     configuration: AssayConfiguration,
     logger: Logger
 ) throws -> AssayApplication {
-    let router = buildRouter(repository: repository, tokens: tokens, readiness: readiness, clock: clock, configuration: configuration)
+    let router = buildRouter(
+        repository: repository, tokens: tokens, features: features, readiness: readiness, clock: clock, configuration: configuration)
     var server = HTTPServerBuilder.http1()
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         // HTTP/2 and HTTP/1.1 offered by ALPN, over TLS 1.2 or 1.3 only.
@@ -96,20 +100,22 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore>(
 
 /// The router with every route and the middleware chain: body limit, request ids and logs, problems, then
 /// authentication and the scope check of ``AccessPolicy``.
-func buildRouter<Repository: GenesetRepository, Tokens: TokenStore>(
+func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
     repository: Repository,
     tokens: TokenService<Tokens>,
+    features: Features,
     readiness: @escaping @Sendable () async throws -> Void,
     clock: any WallClock,
     configuration: AssayConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+    router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, uploadLimits: ["/etl": configuration.etlMaxUploadBytes]))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: TokenAuthenticator(tokens: tokens))
     router.add(middleware: ScopeMiddleware())
     router.addRoutes(HealthController(probes: [("store", readiness)]).endpoints)
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)
     router.addRoutes(TokenController(tokens: tokens).endpoints)
+    router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory).endpoints)
     return router
 }

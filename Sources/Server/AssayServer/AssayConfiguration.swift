@@ -28,6 +28,11 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var tlsCertificate: String?
     /// PEM private key for HTTPS (`ASSAY_TLS_KEY`).
     public var tlsKey: String?
+    /// Directory with users.csv, user_experiments.csv and compounds.csv that `POST /etl` reads when nothing is
+    /// uploaded (`ASSAY_ETL_DATA`, default `seeds/etl`; empty requires an upload).
+    public var etlDataDirectory: String? = "seeds/etl"
+    /// Largest upload to `POST /etl` in bytes (`ASSAY_ETL_MAX_UPLOAD_BYTES`, default 1 GiB); other routes keep `maxBodyBytes`.
+    public var etlMaxUploadBytes: Int = 1 << 30
 
     /// The defaults.
     public init() {}
@@ -54,13 +59,16 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var tlsCertificate: String?
         /// `--tls-key`.
         public var tlsKey: String?
+        /// `--etl-data`.
+        public var etlDataDirectory: String?
 
         /// Creates overrides.
         public init(
             host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
             postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
-            tlsKey: String? = nil
+            tlsKey: String? = nil, etlDataDirectory: String? = nil
         ) {
+            self.etlDataDirectory = etlDataDirectory
             self.tlsCertificate = tlsCertificate
             self.tlsKey = tlsKey
             self.host = host
@@ -148,6 +156,12 @@ public struct AssayConfiguration: Sendable, Equatable {
             case "0", "false", "no", "off", "": config.migrateOnStart = false
             default: throw InvalidSetting(name: "ASSAY_MIGRATE", value: raw, expected: "true or false")
             }
+        }
+        if let directory = flags.etlDataDirectory ?? environment["ASSAY_ETL_DATA"] {
+            config.etlDataDirectory = directory.isEmpty ? nil : directory
+        }
+        if let raw = environment["ASSAY_ETL_MAX_UPLOAD_BYTES"] {
+            config.etlMaxUploadBytes = try checkBodySize(Int(raw), name: "ASSAY_ETL_MAX_UPLOAD_BYTES", raw: raw)
         }
         return config
     }

@@ -88,6 +88,13 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             case .genesetNotFound(let id): return Problem(.notFound, detail: "no gene set with id \(id)")
             case .geneNotFound(let name): return Problem(.notFound, detail: "no gene named '\(name)'")
             }
+        case let error as ETLError:
+            switch error {
+            case .runInProgress: return Problem(.conflict, detail: "an ETL run is in progress; one runs at a time (see GET /etl/runs)")
+            case .runNotFound(let id): return Problem(.notFound, detail: "no ETL run with id \(id)")
+            case .featuresNotFound(let userID): return Problem(.notFound, detail: "no published features for user \(userID)")
+            case .unreadable(let file, let reason): return Problem(.unprocessableContent, detail: "\(file): \(reason)")
+            }
         case let error as TokenError:
             return problem(for: error)
         case let error as UnavailableError:

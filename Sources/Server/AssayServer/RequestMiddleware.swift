@@ -3,24 +3,28 @@ import HTTPTypes
 import Logging
 public import Hummingbird
 
-/// Applies the configured body limit, echoes the request id (the one in every log line of the request) as
+/// Applies the configured body limits (one for most routes, larger ones for upload routes), echoes the request id (the one in every log line of the request) as
 /// `X-Request-Id`, and logs one line per request with its status and duration.
 public struct RequestMiddleware: RouterMiddleware {
     /// Largest accepted body in bytes.
     public let maxBodyBytes: Int
+    /// Larger limits for upload routes, by route template (e.g. `/etl`).
+    public let uploadLimits: [String: Int]
 
     /// Creates the middleware.
-    public init(maxBodyBytes: Int) {
+    public init(maxBodyBytes: Int, uploadLimits: [String: Int] = [:]) {
         self.maxBodyBytes = maxBodyBytes
+        self.uploadLimits = uploadLimits
     }
 
     public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var context = context
-        context.maxUploadSize = maxBodyBytes
+        let limit = context.endpointPath.flatMap { uploadLimits[$0] } ?? maxBodyBytes
+        context.maxUploadSize = limit
         var response: Response
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-            var problem = Problem(.contentTooLarge, detail: "the request body is \(length) bytes; the server accepts at most \(maxBodyBytes)")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            var problem = Problem(.contentTooLarge, detail: "the request body is \(length) bytes; the server accepts at most \(limit)")
             problem.headers[.connection] = "close"
             response = try problem.response(from: request, context: context)
         } else {
