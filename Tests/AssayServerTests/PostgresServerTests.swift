@@ -89,6 +89,73 @@ struct PostgresServerTests {
         }
     }
 
+    /// `assay etl` killed with SIGKILL in the middle of a run: readers keep the previous feature set, and the next
+    /// run marks the dead one failed and publishes normally.
+    @Test func aKilledETLRunLeavesThePreviousSetIntact() async throws {
+        try await withDatabase { url, _ in
+            let executable = try Subprocess.assayExecutable
+            let reference = try ReferenceDataLocation.eikon
+            let first = try await Subprocess.run([executable, "etl", "--data", reference, "--postgres-url", url], timeout: .seconds(60))
+            #expect(first.status == 0, "\(first.output)")
+
+            // Large enough that the run is still reading when it is killed.
+            let big = FileManager.default.temporaryDirectory.appendingPathComponent("assay-etl-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: big, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: big) }
+            for file in [ETLFile.users, .compounds] {
+                try FileManager.default.copyItem(atPath: reference + "/" + file.rawValue, toPath: big + "/" + file.rawValue)
+            }
+            var experiments = "experiment_id,user_id,experiment_compound_ids,experiment_run_time\n"
+            experiments.reserveCapacity(30_000_000)
+            for id in 1...1_500_000 { experiments += "\(id),\(id % 10 + 1),\(id % 3 + 1),\(id % 97)\n" }
+            try experiments.write(toFile: big + "/" + ETLFile.experiments.rawValue, atomically: true, encoding: .utf8)
+
+            let killed = try Subprocess([executable, "etl", "--data", big, "--postgres-url", url])
+            let features = try await buildApplication(configuration(url, migrate: false))
+            try await features.test(.router) { client in
+                let client = AuthorizedClient(base: client)
+                let before = String(buffer: try await client.execute(uri: "/features?limit=500", method: .get).body)
+                // Wait until the run has saved some progress, then kill it.
+                var progress = 0.0
+                let deadline = ContinuousClock.now + .seconds(60)
+                while progress < 0.05, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let runs = try json(try await client.execute(uri: "/etl/runs?limit=1", method: .get))["items"] as? [[String: Any]]
+                    if runs?.first?["status"] as? String == "running" { progress = runs?.first?["progress"] as? Double ?? 0 }
+                }
+                #expect(progress > 0, "the run never reported progress")
+                killed.signal(SIGKILL)
+                let outcome = try await killed.finish()
+                #expect(outcome.status != 0)
+                #expect(String(buffer: try await client.execute(uri: "/features?limit=500", method: .get).body) == before)
+                #expect(!before.isEmpty && before.contains("Alice"))
+
+                // The next run takes the slot, marks the killed run failed, and publishes.
+                let next = try await Subprocess.run([executable, "etl", "--data", reference, "--postgres-url", url], timeout: .seconds(60))
+                #expect(next.status == 0, "\(next.output)")
+                let runs = try #require(try json(try await client.execute(uri: "/etl/runs", method: .get))["items"] as? [[String: Any]])
+                #expect(runs.map { $0["status"] as? String } == ["success", "failed", "success"])
+                #expect((runs[1]["failure"] as? String)?.hasPrefix("interrupted") == true)
+            }
+        }
+    }
+
+    @Test func etlRunsPublishOverHTTPOnPostgres() async throws {
+        try await withDatabase { url, _ in
+            var config = configuration(url)
+            config.etlDataDirectory = try ReferenceDataLocation.eikon
+            try await buildApplication(config).test(.router) { client in
+                let client = AuthorizedClient(base: client)
+                let response = try await client.execute(uri: "/etl?wait=true", method: .post)
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                let alice = try json(try await client.execute(uri: "/features/1", method: .get))
+                #expect(alice["tied_compounds"] as? [Int] == [2] && alice["avg_run_time"] as? Double == 12.5)
+                let page = try json(try await client.execute(uri: "/features?limit=3", method: .get))
+                #expect((page["items"] as? [[String: Any]])?.compactMap { $0["user_id"] as? Int } == [1, 2, 3])
+            }
+        }
+    }
+
     @Test func unreachableDatabaseIsA503ThenRecovers() async throws {
         try await withDatabase { url, admin in
             let database = String(url.split(separator: "/").last ?? "")

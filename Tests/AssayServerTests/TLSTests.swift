@@ -8,29 +8,6 @@ import Testing
 
 @testable import AssayServer
 
-/// Runs a command, returning its exit status and combined output. Waits without blocking a thread (the
-/// server under test shares the cooperative pool) and kills the command after 20 s.
-private func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    process.standardInput = FileHandle.nullDevice
-    let (exited, exit) = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in exit.finish() }
-    try process.run()
-    let deadline = Task {
-        try await Task.sleep(for: .seconds(20))
-        process.terminate()
-    }
-    for await _ in exited {}
-    deadline.cancel()
-    let output = try pipe.fileHandleForReading.readToEnd() ?? Data()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-}
-
 @Suite("TLS")
 struct TLSTests {
     /// A real socket with a fresh self-signed certificate: curl with TLS 1.2 and 1.3 succeeds (HTTP/2 by ALPN),
@@ -53,16 +30,16 @@ struct TLSTests {
             let port = try #require(client.port)
             let url = "https://localhost:\(port)/genesets"
             for version in [["--tlsv1.2", "--tls-max", "1.2"], ["--tlsv1.3"]] {
-                let result = try await run(
+                let result = try await Subprocess.run(
                     ["curl", "-sS", "--http2", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code} %{http_version}"] + version
                         + ["-H", "Authorization: Bearer \(testAdminSecret)", url])
                 #expect(result.status == 0 && result.output == "200 2", "curl \(version): \(result.output)")
             }
-            let unauthenticated = try await run(["curl", "-sS", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}", url])
+            let unauthenticated = try await Subprocess.run(["curl", "-sS", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}", url])
             #expect(unauthenticated.output == "401")
 
             // SECLEVEL=0 lets the client really offer TLS 1.1, so the refusal is the server's: a protocol_version alert.
-            let old = try await run([
+            let old = try await Subprocess.run([
                 "sh", "-c", "echo | openssl s_client -connect 127.0.0.1:\(port) -tls1_1 -cipher DEFAULT@SECLEVEL=0 -servername localhost 2>&1",
             ])
             #expect(old.status != 0, "TLS 1.1 was accepted: \(old.output)")

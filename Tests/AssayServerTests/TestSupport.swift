@@ -75,3 +75,56 @@ func expectProblem(_ response: TestResponse, _ status: HTTPResponse.Status, sour
     #expect(body["type"] as? String == "about:blank", sourceLocation: sourceLocation)
     return body
 }
+
+/// A child process the test waits for without blocking a thread (servers under test share the cooperative pool).
+final class Subprocess: Sendable {
+    private let process: Process
+    private let pipe = Pipe()
+    private let exited: AsyncStream<Void>
+
+    /// Starts `arguments` (looked up on `PATH`, or an absolute path), capturing standard output and error together.
+    init(_ arguments: [String], environment: [String: String]? = nil) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        self.exited = exited
+        process.terminationHandler = { _ in exit.finish() }
+        try process.run()
+    }
+
+    /// Sends a signal, e.g. `SIGKILL`.
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the exit (killing the process after `timeout`), then returns its status and output.
+    func finish(timeout: Duration = .seconds(20)) async throws -> (status: Int32, output: String) {
+        let deadline = Task {
+            try await Task.sleep(for: timeout)
+            self.signal(SIGKILL)
+        }
+        for await _ in exited {}
+        deadline.cancel()
+        let output = try pipe.fileHandleForReading.readToEnd() ?? Data()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Runs a command to its end.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(20)) async throws -> (status: Int32, output: String) {
+        try await Subprocess(arguments).finish(timeout: timeout)
+    }
+
+    /// The `assay` executable built next to the tests.
+    static var assayExecutable: String {
+        get throws {
+            let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("assay").path
+            let inBuild = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/assay").path
+            let found = [besideTests, inBuild].first { FileManager.default.isExecutableFile(atPath: $0) }
+            return try #require(found, "the assay executable is not built (looked at \(besideTests), \(inBuild))")
+        }
+    }
+}

@@ -1,6 +1,6 @@
-import AssayDomain
+public import AssayDomain
 import Foundation
-import Hummingbird
+public import Hummingbird
 import HTTPTypes
 import NIOCore
 
@@ -224,8 +224,8 @@ struct RunResponse: ResponseEncodable {
     }
 }
 
-/// One user's features as the API shows them.
-struct FeaturesResponse: ResponseEncodable {
+/// One user's features as the API shows them (and `assay etl --json` prints them).
+public struct FeaturesResponse: ResponseEncodable, Sendable {
     let userID: Int64
     let name: String
     let email: String
@@ -238,7 +238,8 @@ struct FeaturesResponse: ResponseEncodable {
     let topCompoundUses: Int
     let tiedCompounds: [Int64]
 
-    init(_ features: UserFeatures) {
+    /// The API form of a feature row.
+    public init(_ features: UserFeatures) {
         userID = features.userID
         name = features.name
         email = features.email
@@ -265,7 +266,7 @@ struct FeaturesResponse: ResponseEncodable {
         case tiedCompounds = "tied_compounds"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(userID, forKey: .userID)
         try container.encode(name, forKey: .name)

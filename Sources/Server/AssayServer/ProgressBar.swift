@@ -6,6 +6,7 @@ public struct ProgressBar: Sendable {
     private let label: String
     private let start = ContinuousClock.now
     private var lastDraw = ContinuousClock.now - .seconds(1)
+    private var finished = false
 
     /// Creates a bar counting up to `total` items named `label`.
     public init(total: Int, label: String) {
@@ -13,11 +14,12 @@ public struct ProgressBar: Sendable {
         self.label = label
     }
 
-    /// Shows `done` items finished; always draws the final state.
+    /// Shows `done` items finished; always draws the final state, once.
     public mutating func update(_ done: Int) {
         let now = ContinuousClock.now
-        guard done >= total || now - lastDraw >= .milliseconds(100) else { return }
+        guard !finished, done >= total || now - lastDraw >= .milliseconds(100) else { return }
         lastDraw = now
+        finished = done >= total
         let fraction = min(Double(done) / Double(total), 1)
         let width = 30
         let filled = Int(fraction * Double(width))

@@ -41,11 +41,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key (ASSAY_TLS_KEY).")
     var tlsKey: String?
 
+    @Option(name: .customLong("etl-data"), help: "Directory POST /etl reads when nothing is uploaded; empty requires an upload (ASSAY_ETL_DATA, default seeds/etl).")
+    var etlData: String?
+
     func run() async throws {
         let flags = AssayConfiguration.Overrides(
             host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
             postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
-            tlsCertificate: tlsCertificate, tlsKey: tlsKey)
+            tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData)
         let configuration = try CommandSupport.configuration(flags)
         let app = try await buildApplication(configuration)
         try await app.runService()
