@@ -35,6 +35,8 @@ public struct CSVScanner: Sendable {
     /// Physical line being read (1-based) and the line the current record started on.
     private var line = 1
     private var recordLine = 1
+    /// The line of the record completed last (the one ``emit(_:)`` hands out).
+    private var completedLine = 1
     /// A CR ended the previous line: an LF right after it belongs to the same line end.
     private var afterCR = false
     /// How many bytes of the leading byte order mark have been matched; `nil` once past the start.
@@ -56,11 +58,12 @@ public struct CSVScanner: Sendable {
 
     /// Reads a chunk, calling `onRecord` for every record it completes.
     public mutating func feed(_ chunk: some Collection<UInt8>, _ onRecord: (CSVRecord) throws -> Void) throws {
+        // The byte loop calls no closure: `step` reports a completed record and only then is `onRecord` called.
         let contiguous: Void? = try chunk.withContiguousStorageIfAvailable { buffer in
-            for byte in buffer { try consume(byte, onRecord) }
+            for byte in buffer where try step(byte) { try emit(onRecord) }
         }
         if contiguous == nil {
-            for byte in chunk { try consume(byte, onRecord) }
+            for byte in chunk where try step(byte) { try emit(onRecord) }
         }
     }
 
@@ -69,38 +72,48 @@ public struct CSVScanner: Sendable {
         if let matched = bomMatched, matched > 0 {
             // The file was only a prefix of a byte order mark: those bytes are content.
             bomMatched = nil
-            for byte in Self.bom.prefix(matched) { try consume(byte, onRecord) }
+            for byte in Self.bom.prefix(matched) where try step(byte) { try emit(onRecord) }
         }
-        switch state {
-        case .quoted:
+        if state == .quoted {
             throw CSVSyntaxError(line: recordLine, reason: "quoted value is not closed before the end of the file")
-        case .quoteInQuoted, .afterQuoted, .unquoted, .fieldStart:
-            try endRecord(onRecord)
         }
+        if endRecord() { try emit(onRecord) }
     }
 
+    /// Hands the completed record out, then forgets it.
+    private mutating func emit(_ onRecord: (CSVRecord) throws -> Void) throws {
+        defer {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            valueEnd = 0
+        }
+        try onRecord(CSVRecord(line: completedLine, bytes: bytes, ends: ends))
+    }
+
+    /// Consumes one byte; `true` when it completed a record (held until ``emit(_:)``).
     @inline(__always)
-    private mutating func consume(_ byte: UInt8, _ onRecord: (CSVRecord) throws -> Void) throws {
+    private mutating func step(_ byte: UInt8) throws -> Bool {
         if let matched = bomMatched {
             if byte == Self.bom[matched] {
                 bomMatched = matched + 1 == Self.bom.count ? nil : matched + 1
-                return
+                return false
             }
             bomMatched = nil
-            for replay in Self.bom.prefix(matched) { try consume(replay, onRecord) }
+            // Bytes of a partial byte order mark are content; they cannot end a record.
+            for replay in Self.bom.prefix(matched) { _ = try step(replay) }
         }
         if afterCR {
             afterCR = false
             if byte == Self.lf {
                 // The LF of a CRLF: the line was already counted; inside quotes it is part of the value.
                 if state == .quoted { try append(byte) }
-                return
+                return false
             }
         }
         switch state {
         case .fieldStart:
             switch byte {
-            case Self.space, Self.tab: return
+            case Self.space, Self.tab: return false
             case Self.quote:
                 recordHasContent = true
                 state = .quoted
@@ -108,7 +121,7 @@ public struct CSVScanner: Sendable {
                 recordHasContent = true
                 endValue()
             case Self.lf, Self.cr:
-                try endLine(byte, onRecord)
+                return endLine(byte)
             default:
                 recordHasContent = true
                 state = .unquoted
@@ -121,7 +134,7 @@ public struct CSVScanner: Sendable {
                 endValue()
                 state = .fieldStart
             case Self.lf, Self.cr:
-                try endLine(byte, onRecord)
+                return endLine(byte)
             case Self.space, Self.tab:
                 try append(byte)
             default:
@@ -150,20 +163,21 @@ public struct CSVScanner: Sendable {
                 state = .quoted
             } else {
                 state = .afterQuoted
-                try consume(byte, onRecord)
+                return try step(byte)
             }
         case .afterQuoted:
             switch byte {
-            case Self.space, Self.tab: return
+            case Self.space, Self.tab: return false
             case Self.comma:
                 endValue()
                 state = .fieldStart
             case Self.lf, Self.cr:
-                try endLine(byte, onRecord)
+                return endLine(byte)
             default:
                 throw CSVSyntaxError(line: line, reason: "unexpected character after a closing quote")
             }
         }
+        return false
     }
 
     @inline(__always)
@@ -184,24 +198,30 @@ public struct CSVScanner: Sendable {
         valueEnd = bytes.count
     }
 
-    private mutating func endLine(_ byte: UInt8, _ onRecord: (CSVRecord) throws -> Void) throws {
-        try endRecord(onRecord)
+    /// A line end outside quotes: closes the record, if the line had one, and moves to the next line.
+    private mutating func endLine(_ byte: UInt8) -> Bool {
+        let complete = endRecord()
         line += 1
         recordLine = line
         afterCR = byte == Self.cr
+        return complete
     }
 
-    private mutating func endRecord(_ onRecord: (CSVRecord) throws -> Void) throws {
+    /// Closes the current record; `false` (and nothing kept) for a blank line.
+    private mutating func endRecord() -> Bool {
         defer {
-            bytes.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
-            valueEnd = 0
             state = .fieldStart
             recordHasContent = false
         }
-        guard recordHasContent else { return }
+        guard recordHasContent else {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            valueEnd = 0
+            return false
+        }
         endValue()
-        try onRecord(CSVRecord(line: recordLine, bytes: bytes, ends: ends))
+        completedLine = recordLine
+        return true
     }
 }
 
