@@ -6,7 +6,7 @@ set -euo pipefail
 # One list for the whole project: add a package here when a feature needs it.
 packages=(ca-certificates curl openssl python3 postgresql postgresql-contrib)
 # Load generators, only for `make bench`.
-[ -n "${BENCH_PACKAGES:-}" ] && packages+=(wrk)
+[ -n "${BENCH_PACKAGES:-}" ] && packages+=(wrk time)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -38,4 +38,18 @@ struct EmbeddingTests {
         #expect(first.map(\.title) == second.map(\.title))
         #expect(first.map { $0.genes.map(\.name) } == second.map { $0.genes.map(\.name) })
     }
+
+    @Test func aToolCanDeriveUserFeaturesFromItsOwnBytes() async throws {
+        let etl = FeatureETL(store: InMemoryFeatureStore())
+        let input = InMemoryETLInput(texts: [
+            .users: "user_id,name,email,signup_date\n1,Ann,ann@lab.org,2024-01-01\n2,Ben,ben@lab.org,2024-01-02",
+            .compounds: "compound_id,compound_name,compound_structure\n1,A,H2O\n2,B,CO2",
+            .experiments: "experiment_id,user_id,experiment_compound_ids,experiment_run_time\n1,1,1;2,10\n2,1,2,30",
+        ])
+        let run = try await etl.run(input, mode: .strict)
+        #expect(run.status == .success && run.averageExperimentsPerUser == 1)
+        let ann = try await etl.features(userID: 1)
+        #expect(ann.topCompound?.name == "B" && ann.topCompoundUses == 2 && ann.averageRunTime == 20)
+        #expect(try await etl.features(userID: 2).experimentCount == 0)
+    }
 }
