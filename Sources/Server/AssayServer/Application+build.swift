@@ -114,6 +114,7 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
     router.add(middleware: TokenAuthenticator(tokens: tokens))
     router.add(middleware: ScopeMiddleware())
     router.addRoutes(HealthController(probes: [("store", readiness)]).endpoints)
+    router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory).endpoints)

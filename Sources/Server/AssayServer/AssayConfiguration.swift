@@ -31,6 +31,8 @@ public struct AssayConfiguration: Sendable, Equatable {
     /// Directory with users.csv, user_experiments.csv and compounds.csv that `POST /etl` reads when nothing is
     /// uploaded (`ASSAY_ETL_DATA`, default `seeds/etl`; empty requires an upload).
     public var etlDataDirectory: String? = "seeds/etl"
+    /// The OpenAPI document served at `/openapi.yaml` (`ASSAY_OPENAPI`, default `docs/openapi.yaml`).
+    public var openAPIPath: String = "docs/openapi.yaml"
     /// Largest upload to `POST /etl` in bytes (`ASSAY_ETL_MAX_UPLOAD_BYTES`, default 1 GiB); other routes keep `maxBodyBytes`.
     public var etlMaxUploadBytes: Int = 1 << 30
 
@@ -159,6 +161,9 @@ public struct AssayConfiguration: Sendable, Equatable {
         }
         if let directory = flags.etlDataDirectory ?? environment["ASSAY_ETL_DATA"] {
             config.etlDataDirectory = directory.isEmpty ? nil : directory
+        }
+        if let path = environment["ASSAY_OPENAPI"], !path.isEmpty {
+            config.openAPIPath = path
         }
         if let raw = environment["ASSAY_ETL_MAX_UPLOAD_BYTES"] {
             config.etlMaxUploadBytes = try checkBodySize(Int(raw), name: "ASSAY_ETL_MAX_UPLOAD_BYTES", raw: raw)
