@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AssayDomain", targets: ["AssayDomain"]),
         .library(name: "AssayInMemory", targets: ["AssayInMemory"]),
         .library(name: "AssayPostgres", targets: ["AssayPostgres"]),
+        .library(name: "AssayRedis", targets: ["AssayRedis"]),
         .library(name: "AssayServer", targets: ["AssayServer"]),
         .executable(name: "assay", targets: ["assay"]),
     ],
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "AssayDomain", path: "Sources/Domain", swiftSettings: strict),
@@ -51,12 +53,27 @@ let package = Package(
             path: "Sources/Adapters/Postgres",
             swiftSettings: strict
         ),
+        // hiredis from Debian's libhiredis-dev; no pkg-config: the module map names the header and the library.
+        .systemLibrary(name: "CHiredis", path: "Sources/Adapters/CHiredis"),
+        .target(
+            name: "AssayRedis",
+            dependencies: [
+                "AssayDomain",
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Adapters/Redis",
+            swiftSettings: strict
+        ),
         .target(
             name: "AssayServer",
             dependencies: [
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
+                "AssayRedis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -71,6 +88,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/Server/AssayServer",
             swiftSettings: strict
@@ -97,6 +115,7 @@ let package = Package(
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
+                "AssayRedis",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,6 +128,7 @@ let package = Package(
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
+                "AssayRedis",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
