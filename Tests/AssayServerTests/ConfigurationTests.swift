@@ -62,3 +62,19 @@ struct ConfigurationTests {
         }
     }
 }
+
+@Suite("Redis and public API settings")
+struct RedisConfigurationTests {
+    @Test func redisURLAndPublicAPIFollowThePrecedence() throws {
+        let environment = ["ASSAY_REDIS_URL": "redis://:secret@127.0.0.1:6380/2", "ASSAY_API_PUBLIC": "TRUE"]
+        let fromEnvironment = try AssayConfiguration.resolve(environment: environment)
+        #expect(fromEnvironment.redisURL == "redis://:secret@127.0.0.1:6380/2" && fromEnvironment.apiPublic)
+        let fromFlags = try AssayConfiguration.resolve(.init(redisURL: "redis://other", apiPublic: false), environment: environment)
+        #expect(fromFlags.redisURL == "redis://other" && !fromFlags.apiPublic)
+        let defaults = try AssayConfiguration.resolve(environment: ["ASSAY_REDIS_URL": ""])
+        #expect(defaults.redisURL == nil && !defaults.apiPublic)
+        #expect(throws: AssayConfiguration.InvalidSetting(name: "ASSAY_API_PUBLIC", value: "maybe", expected: "true or false")) {
+            try AssayConfiguration.resolve(environment: ["ASSAY_API_PUBLIC": "maybe"])
+        }
+    }
+}
