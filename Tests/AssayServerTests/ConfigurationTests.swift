@@ -48,12 +48,7 @@ struct ConfigurationTests {
     }
 
     @Test func liveServerAnswersOverARealSocket() async throws {
-        var configuration = AssayConfiguration()
-        configuration.port = 0
-        configuration.seedsDirectory = nil
-        configuration.logLevel = .warning
-        configuration.adminToken = testAdminSecret
-        let app = try await buildApplication(configuration)
+        let app = try await buildApplication(liveConfiguration())
         try await app.test(.live) { client in
             let client = AuthorizedClient(base: client)
             let id = try await client.createGeneset("Live", ["BRCA1"])

@@ -90,10 +90,7 @@ struct RedisServerTests {
     /// The composition root picks Redis from configuration, and `/ready` checks it.
     @Test func buildApplicationUsesRedisWhenConfigured() async throws {
         let redis = try await RedisServerProcess.start()
-        var configuration = AssayConfiguration()
-        configuration.seedsDirectory = nil
-        configuration.logLevel = .critical
-        configuration.adminToken = testAdminSecret
+        var configuration = liveConfiguration()
         configuration.redisURL = redis.url
         do {
             try await buildApplication(configuration).test(.router) { client in

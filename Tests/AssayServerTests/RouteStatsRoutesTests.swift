@@ -9,21 +9,6 @@ import Testing
 
 @testable import AssayServer
 
-/// Runs `test` against an in-memory application whose clock the test moves.
-private func withStatsApp(
-    clock: ManualClock = ManualClock(), configuration: AssayConfiguration = AssayConfiguration(),
-    _ test: @Sendable (AuthorizedClient) async throws -> Void
-) async throws {
-    var logger = Logger(label: "assay-test")
-    logger.logLevel = .warning
-    let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
-    _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
-    let app = try makeApplication(
-        repository: InMemoryGenesetRepository(), tokens: tokens, routeCounter: InMemoryRouteCounter(), clock: clock,
-        configuration: configuration, logger: logger)
-    try await app.test(.router) { client in try await test(AuthorizedClient(base: client)) }
-}
-
 private func items(_ response: TestResponse) throws -> [String] {
     let body = try json(response)
     let list = try #require(body["items"] as? [[String: Any]], "\(body)")
@@ -33,7 +18,7 @@ private func items(_ response: TestResponse) throws -> [String] {
 @Suite("Route statistics routes")
 struct RouteStatsRoutesTests {
     @Test func apiCountsTheNormalisedPath() async throws {
-        try await withStatsApp { client in
+        try await withApp { client in
             let first = try json(try await client.execute(uri: "/api/users//42/", method: .get))
             #expect(first["path"] as? String == "/users/42" && first["count"] as? Int == 1)
             let second = try json(try await client.execute(uri: "/api//users/42", method: .get))
@@ -50,7 +35,7 @@ struct RouteStatsRoutesTests {
     }
 
     @Test func badPathsAreProblems() async throws {
-        try await withStatsApp { client in
+        try await withApp { client in
             let long = try expectProblem(try await client.execute(uri: "/api/" + String(repeating: "x", count: 1_024), method: .get), .uriTooLong)
             #expect((long["detail"] as? String)?.contains("1024") == true)
             #expect(try await client.execute(uri: "/api/" + String(repeating: "x", count: 1_023), method: .get).status == .ok)
@@ -62,7 +47,7 @@ struct RouteStatsRoutesTests {
     }
 
     @Test func statsValidatesLimitAndWindow() async throws {
-        try await withStatsApp { client in
+        try await withApp { client in
             for index in 0..<60 { _ = try await client.execute(uri: "/api/p\(index < 10 ? "0" : "")\(index)", method: .get) }
             #expect(try items(try await client.execute(uri: "/stats", method: .get)).count == 50)
             #expect(try items(try await client.execute(uri: "/stats?limit=3&window=7d", method: .get)) == ["/p00=1", "/p01=1", "/p02=1"])
@@ -75,7 +60,7 @@ struct RouteStatsRoutesTests {
 
     @Test func windowsFollowTheClock() async throws {
         let clock = ManualClock()
-        try await withStatsApp(clock: clock) { client in
+        try await withApp(clock: clock) { client in
             _ = try await client.execute(uri: "/api/old", method: .get)
             clock.advance(by: 3 * 3_600)
             _ = try await client.execute(uri: "/api/new", method: .get)
@@ -89,14 +74,14 @@ struct RouteStatsRoutesTests {
     }
 
     @Test func apiNeedsReadUnlessConfiguredPublic() async throws {
-        try await withStatsApp { client in
+        try await withApp { client in
             let unknown: HTTPFields = [.authorization: "Bearer nope-0123456789-0123456789-0123"]
             try expectProblem(try await client.execute(uri: "/api/x", method: .get, headers: unknown), .unauthorized)
             try expectProblem(try await client.base.execute(uri: "/api/x", method: .get), .unauthorized)
         }
         var configuration = AssayConfiguration()
         configuration.apiPublic = true
-        try await withStatsApp(configuration: configuration) { client in
+        try await withApp(configuration: configuration) { client in
             #expect(try await client.base.execute(uri: "/api/x", method: .get).status == .ok)
             try expectProblem(try await client.base.execute(uri: "/stats", method: .get), .unauthorized)
             try expectProblem(try await client.base.execute(uri: "/test/1", method: .post), .unauthorized)
@@ -104,7 +89,7 @@ struct RouteStatsRoutesTests {
     }
 
     @Test func selfTestCountIsValidated() async throws {
-        try await withStatsApp { client in
+        try await withApp { client in
             for bad in ["0", "100001", "-5", "ten", "1.5"] {
                 try expectProblem(try await client.execute(uri: "/test/\(bad)", method: .post), .badRequest)
             }
@@ -113,12 +98,7 @@ struct RouteStatsRoutesTests {
 
     /// A real socket: the server requests its own `/api/...` paths over HTTP with the caller's token.
     @Test func selfTestRequestsThisServerOverHTTP() async throws {
-        var configuration = AssayConfiguration()
-        configuration.port = 0
-        configuration.seedsDirectory = nil
-        configuration.logLevel = .critical
-        configuration.adminToken = testAdminSecret
-        let app = try await buildApplication(configuration)
+        let app = try await buildApplication(liveConfiguration())
         try await app.test(.live) { client in
             let client = AuthorizedClient(base: client)
             let response = try await client.execute(uri: "/test/300", method: .post)
