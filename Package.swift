@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AssayDomain", targets: ["AssayDomain"]),
         .library(name: "AssayInMemory", targets: ["AssayInMemory"]),
         .library(name: "AssayPostgres", targets: ["AssayPostgres"]),
+        .library(name: "AssayRedis", targets: ["AssayRedis"]),
         .library(name: "AssayServer", targets: ["AssayServer"]),
         .executable(name: "assay", targets: ["assay"]),
     ],
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "AssayDomain", path: "Sources/Domain", swiftSettings: strict),
@@ -54,12 +56,27 @@ let package = Package(
             path: "Sources/Adapters/Postgres",
             swiftSettings: strict
         ),
+        // hiredis from Debian's libhiredis-dev; no pkg-config: the module map names the header and the library.
+        .systemLibrary(name: "CHiredis", path: "Sources/Adapters/CHiredis"),
+        .target(
+            name: "AssayRedis",
+            dependencies: [
+                "AssayDomain",
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Adapters/Redis",
+            swiftSettings: strict
+        ),
         .target(
             name: "AssayServer",
             dependencies: [
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
+                "AssayRedis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -76,6 +93,7 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/Server/AssayServer",
             swiftSettings: strict
@@ -102,6 +120,7 @@ let package = Package(
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
+                "AssayRedis",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,6 +133,7 @@ let package = Package(
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
+                "AssayRedis",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

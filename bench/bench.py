@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """make bench: measures the HTTP API against the database doing the same work, in one run.
 
-Starts a throw-away Postgres, fills it with `assay populate`, runs the release server on it, loads each
-endpoint with wrk and the endpoint's SQL with pgbench, prints one table and writes docs/benchmarks.md.
-Every load is bounded in time and targets loopback only.
+Gene catalog: starts a throw-away Postgres, fills it with `assay populate`, runs the release server on it, loads
+each endpoint with wrk and the endpoint's SQL with pgbench. Route statistics: starts a throw-away Redis, runs the
+release server on it, loads GET /api/... with wrk and ZINCRBY with redis-benchmark, then times GET /stats over
+10,000 paths and POST /test/100000. Prints the tables and writes docs/benchmarks.md (--suite routes rewrites only
+the route-statistics section). Every load is bounded in time and targets loopback only.
 """
 import argparse
+import concurrent.futures
+import csv
+import http.client
 import datetime
 import json
 import os
@@ -29,6 +34,8 @@ LOGS = Path(tempfile.mkdtemp(prefix="assay-bench-"))
 # The admin token the benchmark server is started with; every wrk request carries it.
 TOKEN = "assay_bench-" + os.urandom(24).hex()
 COMMANDS = []
+# The server binary: the release build unless --binary names another (a debug build, to check the script quickly).
+BINARY = [ASSAY]
 
 
 def log(message):
@@ -68,13 +75,29 @@ class Postgres:
         subprocess.run(["bash", "-c", f". scripts/services.sh && ASSAY_PG_DIR={self.dir} ASSAY_PG_BIN={self.bin} stop_postgres"], cwd=ROOT)
 
 
-class Server:
-    """The release server on Postgres, on a free loopback port."""
+class Redis:
+    """A throw-away Redis (no persistence) started by scripts/services.sh."""
 
-    def __init__(self, database_url, pool):
+    def __enter__(self):
+        out = run(["bash", "-c", ". scripts/services.sh && start_redis && echo $ASSAY_TEST_REDIS_URL && echo $ASSAY_REDIS_DIR "
+                   "&& echo $ASSAY_REDIS_PORT"], record=False, cwd=ROOT)
+        self.url, self.dir, self.port = out.stdout.split()
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["bash", "-c", f". scripts/services.sh && ASSAY_REDIS_DIR={self.dir} stop_redis"], cwd=ROOT)
+
+
+class Server:
+    """The release server on Postgres (or memory) and optionally Redis, on a free loopback port."""
+
+    def __init__(self, database_url=None, pool=8, redis_url=None):
         self.port = free_port()
-        self.command = [ASSAY, "serve", "--port", self.port, "--postgres-url", database_url, "--postgres-pool-size", pool,
-                        "--seeds", "", "--log-level", "warning"]
+        self.command = [BINARY[0], "serve", "--port", self.port, "--seeds", "", "--log-level", "warning"]
+        if database_url:
+            self.command += ["--postgres-url", database_url, "--postgres-pool-size", pool]
+        if redis_url:
+            self.command += ["--redis-url", redis_url]
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
@@ -100,8 +123,8 @@ class Server:
             self.process.kill()
 
 
-def wrk(url, endpoint, connections, duration, env):
-    out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", ROOT / "bench" / "genesets.lua", url],
+def wrk(url, endpoint, connections, duration, env, script="genesets.lua"):
+    out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", ROOT / "bench" / script, url],
               env={"BENCH_ENDPOINT": endpoint, "BENCH_TOKEN": TOKEN, **env}, timeout=duration + 60).stdout
     (LOGS / f"wrk-{endpoint}.txt").write_text(out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -138,6 +161,114 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
 
 
+def redis_benchmark(port, clients, requests):
+    """redis-benchmark's ZINCRBY on random members of 1000, its rate and latency percentiles (CSV output)."""
+    out = run(["redis-benchmark", "-h", "127.0.0.1", "-p", port, "-r", 1000, "-c", clients, "-n", requests, "--csv",
+               "zincrby", "bench", "1", "__rand_int__"], timeout=600).stdout
+    (LOGS / "redis-benchmark.csv").write_text(out)
+    header, row = list(csv.reader(out.strip().splitlines()[-2:]))
+    values = dict(zip(header, row))
+    return {"rate": float(values["rps"]), "p50": float(values.get("p50_latency_ms", "nan")),
+            "p99": float(values.get("p99_latency_ms", "nan"))}
+
+
+def call(base, method, path, timeout=10):
+    """One request with the bench token; returns status and body."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        connection.request(method, path, headers={"Authorization": f"Bearer {TOKEN}"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def fill_paths(base, count):
+    """Hits /api/stats-bench/{i} once for each i < count, eight at a time, over kept-alive connections."""
+    host, port = base.removeprefix("http://").split(":")
+
+    def worker(start):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        failed = 0
+        for index in range(start, count, 8):
+            connection.request("GET", f"/api/stats-bench/{index}", headers={"Authorization": f"Bearer {TOKEN}"})
+            response = connection.getresponse()
+            response.read()
+            failed += response.status != 200
+        connection.close()
+        return failed
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        return sum(pool.map(worker, range(8)))
+
+
+def route_benchmarks(args):
+    """The route-statistics rows: /api vs redis-benchmark ZINCRBY, /stats over 10,000 paths, /test/100000."""
+    rows = []
+    with Redis() as redis, Server(redis_url=redis.url) as server:
+        log("wrk GET /api/{random of 1000}")
+        api = wrk(server.base, "api", args.connections, args.duration, {"BENCH_PATHS": "1000"}, script="routes.lua")
+        log("redis-benchmark ZINCRBY")
+        zincrby = redis_benchmark(redis.port, args.connections, 200_000)
+        rows.append((f"`GET /api/{{random of 1000}}`, {args.connections} connections", api,
+                     f"redis-benchmark `zincrby bench 1 __rand_int__` (-r 1000, -c {args.connections}, -n 200000)", zincrby))
+        log("filling 10,000 distinct paths")
+        COMMANDS.append("# 10,000 requests GET /api/stats-bench/{0..9999}, 8 threads (bench.py fill_paths)")
+        failed = fill_paths(server.base, 10_000)
+        status, body = call(server.base, "GET", "/stats?limit=500")
+        distinct = len(json.loads(body)["items"]) if status == 200 else 0
+        log(f"wrk GET /stats?limit=100 ({args.stats_connections} connections)")
+        stats = wrk(server.base, "stats", args.stats_connections, args.duration, {}, script="routes.lua")
+        log("POST /test/100000")
+        COMMANDS.append("curl -X POST -H \"Authorization: Bearer $TOKEN\" " + server.base + "/test/100000")
+        started = time.monotonic()
+        status, body = call(server.base, "POST", "/test/100000", timeout=300)
+        wall = time.monotonic() - started
+        selftest = json.loads(body) if status == 200 else {"ok": 0, "failed": "?", "duration_ms": 0}
+    return {"zincrby_rows": rows, "stats": stats, "stats_fill_failed": failed, "stats_distinct": distinct,
+            "selftest": selftest, "selftest_wall": wall, "selftest_status": status}
+
+
+def route_section(routes, args, commands):
+    lines = ["| load | req/s | p50 ms | p99 ms | non-2xx | redis-benchmark, same Redis | ops/s | p50 / p99 ms | ratio |",
+             "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for label, http, other_label, other in routes["zincrby_rows"]:
+        errors = http["non2xx"] + (1 if http["socket_errors"] else 0)
+        lines.append(f"| {label} | {http['rate']:,.0f} | {http['p50']:.2f} | {http['p99']:.2f} | {errors} | {other_label} | "
+                     f"{other['rate']:,.0f} | {other['p50']:.2f} / {other['p99']:.2f} | {http['rate'] / other['rate']:.2f}x |")
+    stats = routes["stats"]
+    selftest = routes["selftest"]
+    return f"""## Route statistics on Redis
+
+The release server on the in-memory store with `--redis-url` pointing at a throw-away Redis (no persistence).
+wrk: 2 threads, {args.duration} s, paths from bench/routes.lua. redis-benchmark runs against the same Redis in the
+same run; the ratio is the endpoint's req/s over its ZINCRBY ops/s. Each `/api` hit is a pipeline of ZINCRBY,
+ZINCRBY and EXPIRE, and a request also carries a bearer token and an HTTP round trip.
+
+{chr(10).join(lines)}
+
+- `GET /stats?limit=100` (window `all`) after {routes['stats_distinct'] if routes['stats_distinct'] < 500 else '500+'} paths shown
+  of 11,000 counted ({routes['stats_fill_failed']} failed fills), {args.stats_connections} connections: {stats['rate']:,.0f} req/s,
+  p50 {stats['p50']:.2f} ms, p99 {stats['p99']:.2f} ms, non-2xx {stats['non2xx']} (target: p99 < 10 ms).
+- `POST /test/100000` (HTTP {routes['selftest_status']}): {selftest.get('ok')} ok, {selftest.get('failed')} failed,
+  `duration_ms` {selftest.get('duration_ms')}, wall {routes['selftest_wall']:.1f} s (target: under 15 s).
+
+```
+{chr(10).join(commands)}
+```
+"""
+
+
+def write_route_section(path, section):
+    """Replaces the route-statistics section of an existing report (before "## History"), keeping the rest."""
+    report = Path(path).read_text() if Path(path).exists() else "# Benchmarks\n\n## History\n"
+    report = re.sub(r"## Route statistics on Redis\n.*?(?=\n## )", "", report, flags=re.S)
+    marker = report.find("## History")
+    report = report[:marker] + section + "\n" + report[marker:] if marker >= 0 else report + "\n" + section
+    Path(path).write_text(report)
+
+
 def machine():
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
     memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024 // 1024
@@ -152,15 +283,29 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--pool", type=int, default=8)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--stats-connections", type=int, default=8, help="wrk connections for GET /stats")
+    parser.add_argument("--suite", choices=["all", "genesets", "routes"], default="all",
+                        help="routes: only the route-statistics rows, rewriting only their section of the report")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--etl-sizes", default="100000,1000000,5000000",
                         help="experiment counts for the ETL rows, comma-separated; empty skips them")
+    parser.add_argument("--binary", help="assay binary to serve with (default .build/release/assay); implies --skip-build")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
+    if args.binary:
+        BINARY[0] = Path(args.binary).resolve()
+        args.skip_build = True
 
     if not args.skip_build:
         log("building release (first build takes several minutes)")
         run(["swift", "build", "-c", "release", "--product", "assay"], cwd=ROOT, timeout=3600)
+    if args.suite == "routes":
+        routes = route_benchmarks(args)
+        section = route_section(routes, args, COMMANDS)
+        print(section)
+        write_route_section(args.output, section)
+        log(f"wrote the route-statistics section of {args.output}; raw output in {LOGS}")
+        return
     pool_names = max(args.genes_per_set * 2, min(args.sets * args.genes_per_set // 5, 200_000))
     variables = {"sets": args.sets, "pool": pool_names}
     rows = []
@@ -190,7 +335,12 @@ def main():
         etl_table = ""
         sizes = [int(size) for size in args.etl_sizes.split(",") if size.strip()]
         if sizes:
-            etl_table = etl_bench.measure(run, log, ASSAY, Path(db.bin) / "psql", db.url, LOGS, sizes=sizes)
+            etl_table = etl_bench.measure(run, log, BINARY[0], Path(db.bin) / "psql", db.url, LOGS, sizes=sizes)
+    route_text = ""
+    if args.suite == "all":
+        before = len(COMMANDS)
+        route_text = route_section(route_benchmarks(args), args, COMMANDS[before:]) + "\n"
+        del COMMANDS[before:]
 
     today = datetime.date.today().isoformat()
     commit = run(["git", "rev-parse", "--short", "HEAD"], record=False, cwd=ROOT).stdout.strip()
@@ -249,7 +399,7 @@ Reading the numbers:
   {args.connections / 0.025:,.0f} req/s; pgbench's own latencies are for {args.pool} clients, not {args.connections}.
 
 {etl_section}
-## History
+{route_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
 - CSV scanner without a closure call per byte: `assay etl` on 1M experiments (in memory) 3.92 -> 1.27 s

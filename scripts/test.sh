@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds once and runs every test against throw-away Postgres started here and stopped on any exit.
+# Builds once and runs every test against throw-away Postgres and Redis started here and stopped on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,6 +7,7 @@ scripts/install-system-packages.sh
 . scripts/services.sh
 trap stop_services EXIT
 start_postgres
+start_redis
 
 swift build --build-tests
 swift test --skip-build

@@ -22,7 +22,9 @@ final class ManualClock: WallClock {
 struct AuthTests {
     /// Walks every registered route: 401 without a token and with a wrong, revoked or expired one, 403 with a
     /// short scope, and no auth error with the scope the route needs. New routes are covered automatically.
-    @Test func everyRegisteredRouteNeedsTheRightScope() async throws {
+    /// Runs with `/api/...` needing `read` and with it public (`ASSAY_API_PUBLIC`).
+    @Test(arguments: [false, true])
+    func everyRegisteredRouteNeedsTheRightScope(apiPublic: Bool) async throws {
         let clock = ManualClock()
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher(), clock: clock)
         let admin = try await tokens.issue(name: "admin", scopes: [.admin]).secret
@@ -35,11 +37,17 @@ struct AuthTests {
 
         var configuration = AssayConfiguration()
         configuration.logLevel = .critical
+        configuration.apiPublic = apiPublic
+        let policy = AccessPolicy(apiPublic: apiPublic)
         let router = buildRouter(
             repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), readiness: {}, clock: clock,
             configuration: configuration)
         let routes = router.routes.map { (method: $0.method, template: $0.path.description) }
-        #expect(routes.count >= 20)
+        #expect(routes.count >= 23)
+        #expect(routes.contains { $0.template == AccessPolicy.apiPath })
+        #expect(policy.requirement(method: .get, endpointPath: AccessPolicy.apiPath) == (apiPublic ? nil : .read))
+        #expect(policy.requirement(method: .get, endpointPath: "/stats") == .read)
+        #expect(policy.requirement(method: .post, endpointPath: "/test/{n}") == .write)
         var logger = Logger(label: "auth-test")
         logger.logLevel = .critical
         let app = Application(router: router, logger: logger)
@@ -53,9 +61,9 @@ struct AuthTests {
             for route in routes {
                 let template = route.template
                 let uri = template.replacingOccurrences(of: "{id}", with: "999").replacingOccurrences(of: "{name}", with: "BRCA1")
-                    .replacingOccurrences(of: "**", with: "Great")
+                    .replacingOccurrences(of: "{n}", with: "1").replacingOccurrences(of: "**", with: "Great")
                 let label = "\(route.method) \(template)"
-                guard let needed = AccessPolicy.requirement(method: route.method, endpointPath: template) else {
+                guard let needed = policy.requirement(method: route.method, endpointPath: template) else {
                     let status = try await call(route.method, uri, nil).status
                     #expect(status != .unauthorized && status != .forbidden, "\(label) is public")
                     continue

@@ -48,17 +48,28 @@ struct ConfigurationTests {
     }
 
     @Test func liveServerAnswersOverARealSocket() async throws {
-        var configuration = AssayConfiguration()
-        configuration.port = 0
-        configuration.seedsDirectory = nil
-        configuration.logLevel = .warning
-        configuration.adminToken = testAdminSecret
-        let app = try await buildApplication(configuration)
+        let app = try await buildApplication(liveConfiguration())
         try await app.test(.live) { client in
             let client = AuthorizedClient(base: client)
             let id = try await client.createGeneset("Live", ["BRCA1"])
             let read = try await client.execute(uri: "/genesets/\(id)", method: .get)
             #expect(read.status == .ok)
+        }
+    }
+}
+
+@Suite("Redis and public API settings")
+struct RedisConfigurationTests {
+    @Test func redisURLAndPublicAPIFollowThePrecedence() throws {
+        let environment = ["ASSAY_REDIS_URL": "redis://:secret@127.0.0.1:6380/2", "ASSAY_API_PUBLIC": "TRUE"]
+        let fromEnvironment = try AssayConfiguration.resolve(environment: environment)
+        #expect(fromEnvironment.redisURL == "redis://:secret@127.0.0.1:6380/2" && fromEnvironment.apiPublic)
+        let fromFlags = try AssayConfiguration.resolve(.init(redisURL: "redis://other", apiPublic: false), environment: environment)
+        #expect(fromFlags.redisURL == "redis://other" && !fromFlags.apiPublic)
+        let defaults = try AssayConfiguration.resolve(environment: ["ASSAY_REDIS_URL": ""])
+        #expect(defaults.redisURL == nil && !defaults.apiPublic)
+        #expect(throws: AssayConfiguration.InvalidSetting(name: "ASSAY_API_PUBLIC", value: "maybe", expected: "true or false")) {
+            try AssayConfiguration.resolve(environment: ["ASSAY_API_PUBLIC": "maybe"])
         }
     }
 }

@@ -1,7 +1,8 @@
 public import AssayDomain
-import AssayInMemory
+public import AssayInMemory
 import Foundation
 import AssayPostgres
+import AssayRedis
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdHTTP2
@@ -13,11 +14,20 @@ import PostgresNIO
 public typealias AssayApplication = Application<RouterResponder<AppRequestContext>>
 
 /// Builds the Assay application from configuration. This is the composition root: the one place that
-/// chooses adapters — Postgres when `postgresURL` is set, memory otherwise.
+/// chooses adapters — Postgres when `postgresURL` is set, memory otherwise; Redis for route statistics when
+/// `redisURL` is set, memory otherwise.
 public func buildApplication(_ configuration: AssayConfiguration, logger: Logger? = nil) async throws -> AssayApplication {
     var baseLogger = logger ?? Logger(label: "assay")
     baseLogger.logLevel = configuration.logLevel
     let logger = baseLogger
+
+    var counters = Counters(routeCounter: InMemoryRouteCounter(), probes: [])
+    if let url = configuration.redisURL {
+        let settings = try RedisSettings(url: url)
+        let client = RedisClient(settings: settings, logger: logger)
+        counters = Counters(routeCounter: RedisRouteCounter(client: client), probes: [("redis", { try await client.ping() })])
+        logger.info("using redis for route statistics", metadata: ["url": "\(settings.redactedURL)", "threads": "\(settings.poolSize)"])
+    }
 
     let hasher = SHA256TokenHasher()
     guard let url = configuration.postgresURL else {
@@ -29,7 +39,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
         return try makeApplication(
             repository: repository, tokens: tokens, features: InMemoryFeatureStore(), readiness: { _ = await repository.genesetCount() },
-            configuration: configuration, logger: logger)
+            routeCounter: counters.routeCounter, probes: counters.probes, configuration: configuration, logger: logger)
     }
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
@@ -40,8 +50,8 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         cacheSeconds: configuration.tokenCacheSeconds)
     let features = PostgresFeatureStore(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     var app = try makeApplication(
-        repository: repository, tokens: tokens, features: features, readiness: { try await repository.ping() }, configuration: configuration,
-        logger: logger)
+        repository: repository, tokens: tokens, features: features, readiness: { try await repository.ping() },
+        routeCounter: counters.routeCounter, probes: counters.probes, configuration: configuration, logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
         logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
@@ -52,6 +62,12 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
     }
     return app
+}
+
+/// The route-statistics adapter the composition root chose, and the readiness probes it brings.
+private struct Counters {
+    var routeCounter: any RouteCounter
+    var probes: [(name: String, check: @Sendable () async throws -> Void)]
 }
 
 /// On a store without tokens, creates the admin token and tells the operator how to use it, once.
@@ -73,18 +89,23 @@ func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configurati
     }
 }
 
-/// Builds the application over the given adapters; tests and embedders use it to inject their own.
+/// Builds the application over the given adapters; tests and embedders use it to inject their own. `readiness`
+/// checks the store; `probes` name further dependencies `/ready` checks (such as Redis).
 public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
     repository: Repository,
     tokens: TokenService<Tokens>,
     features: Features,
     readiness: @escaping @Sendable () async throws -> Void = {},
+    routeCounter: any RouteCounter = InMemoryRouteCounter(),
+    probes: [(name: String, check: @Sendable () async throws -> Void)] = [],
     clock: any WallClock = SystemClock(),
     configuration: AssayConfiguration,
     logger: Logger
 ) throws -> AssayApplication {
+    let address = ServerAddress()
     let router = buildRouter(
-        repository: repository, tokens: tokens, features: features, readiness: readiness, clock: clock, configuration: configuration)
+        repository: repository, tokens: tokens, features: features, readiness: readiness, routeCounter: routeCounter, probes: probes,
+        clock: clock, configuration: configuration, address: address)
     var server = HTTPServerBuilder.http1()
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         // HTTP/2 and HTTP/1.1 offered by ALPN, over TLS 1.2 or 1.3 only.
@@ -94,6 +115,7 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, F
         router: router,
         server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "assay"),
+        onServerRunning: { channel in address.record(channel.localAddress) },
         logger: logger
     )
 }
@@ -105,18 +127,27 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
     tokens: TokenService<Tokens>,
     features: Features,
     readiness: @escaping @Sendable () async throws -> Void,
+    routeCounter: any RouteCounter = InMemoryRouteCounter(),
+    probes: [(name: String, check: @Sendable () async throws -> Void)] = [],
     clock: any WallClock,
-    configuration: AssayConfiguration
+    configuration: AssayConfiguration,
+    address: ServerAddress = ServerAddress()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let policy = AccessPolicy(apiPublic: configuration.apiPublic)
     router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, uploadLimits: ["/etl": configuration.etlMaxUploadBytes]))
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: TokenAuthenticator(tokens: tokens))
-    router.add(middleware: ScopeMiddleware())
-    router.addRoutes(HealthController(probes: [("store", readiness)]).endpoints)
+    router.add(middleware: TokenAuthenticator(tokens: tokens, policy: policy))
+    router.add(middleware: ScopeMiddleware(policy: policy))
+    router.addRoutes(HealthController(probes: [("store", readiness)] + probes).endpoints)
     router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory).endpoints)
+    router.addRoutes(
+        RouteStatsController(
+            statistics: RouteStatistics(counter: routeCounter, clock: clock),
+            selfTest: SelfTest(address: address, certificatePath: configuration.tlsCertificate)
+        ).endpoints)
     return router
 }

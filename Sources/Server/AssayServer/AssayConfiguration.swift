@@ -24,6 +24,11 @@ public struct AssayConfiguration: Sendable, Equatable {
     /// Seconds a token found in the store is trusted without asking it again (`ASSAY_TOKEN_CACHE_SECONDS`,
     /// default 10, 0 disables). Revocations through another instance take effect within this time.
     public var tokenCacheSeconds: Double = 10
+    /// Redis URL (`ASSAY_REDIS_URL`, `redis://[:password@]host:port[/db]`); when set, route statistics (and later
+    /// the analytics cache) live in Redis instead of memory.
+    public var redisURL: String?
+    /// Whether `GET /api/...` needs no token (`ASSAY_API_PUBLIC`, default false: it needs the `read` scope).
+    public var apiPublic: Bool = false
     /// PEM certificate chain for HTTPS (`ASSAY_TLS_CERT`); with `tlsKey`, the server speaks TLS 1.2+ and offers HTTP/2.
     public var tlsCertificate: String?
     /// PEM private key for HTTPS (`ASSAY_TLS_KEY`).
@@ -57,6 +62,10 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var postgresPoolSize: Int?
         /// `--migrate`.
         public var migrateOnStart: Bool?
+        /// `--redis-url`.
+        public var redisURL: String?
+        /// `--api-public`.
+        public var apiPublic: Bool?
         /// `--tls-cert`.
         public var tlsCertificate: String?
         /// `--tls-key`.
@@ -68,9 +77,11 @@ public struct AssayConfiguration: Sendable, Equatable {
         public init(
             host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
             postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
-            tlsKey: String? = nil, etlDataDirectory: String? = nil
+            tlsKey: String? = nil, etlDataDirectory: String? = nil, redisURL: String? = nil, apiPublic: Bool? = nil
         ) {
             self.etlDataDirectory = etlDataDirectory
+            self.redisURL = redisURL
+            self.apiPublic = apiPublic
             self.tlsCertificate = tlsCertificate
             self.tlsKey = tlsKey
             self.host = host
@@ -150,14 +161,10 @@ public struct AssayConfiguration: Sendable, Equatable {
         } else if let raw = environment["ASSAY_POSTGRES_POOL_SIZE"] {
             config.postgresPoolSize = try checkPoolSize(Int(raw), name: "ASSAY_POSTGRES_POOL_SIZE", raw: raw)
         }
-        if let migrate = flags.migrateOnStart {
-            config.migrateOnStart = migrate
-        } else if let raw = environment["ASSAY_MIGRATE"] {
-            switch raw.lowercased() {
-            case "1", "true", "yes", "on": config.migrateOnStart = true
-            case "0", "false", "no", "off", "": config.migrateOnStart = false
-            default: throw InvalidSetting(name: "ASSAY_MIGRATE", value: raw, expected: "true or false")
-            }
+        config.migrateOnStart =
+            try flags.migrateOnStart ?? environment["ASSAY_MIGRATE"].map { try boolean($0, name: "ASSAY_MIGRATE") } ?? false
+        if let url = flags.redisURL ?? environment["ASSAY_REDIS_URL"], !url.isEmpty {
+            config.redisURL = url
         }
         if let directory = flags.etlDataDirectory ?? environment["ASSAY_ETL_DATA"] {
             config.etlDataDirectory = directory.isEmpty ? nil : directory
@@ -168,7 +175,17 @@ public struct AssayConfiguration: Sendable, Equatable {
         if let raw = environment["ASSAY_ETL_MAX_UPLOAD_BYTES"] {
             config.etlMaxUploadBytes = try checkBodySize(Int(raw), name: "ASSAY_ETL_MAX_UPLOAD_BYTES", raw: raw)
         }
+        config.apiPublic =
+            try flags.apiPublic ?? environment["ASSAY_API_PUBLIC"].map { try boolean($0, name: "ASSAY_API_PUBLIC") } ?? false
         return config
+    }
+
+    private static func boolean(_ raw: String, name: String) throws -> Bool {
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw InvalidSetting(name: name, value: raw, expected: "true or false")
+        }
     }
 
     private static func checkPoolSize(_ size: Int?, name: String, raw: String) throws -> Int {

@@ -16,15 +16,26 @@ public struct SHA256TokenHasher: TokenHasher {
 }
 
 /// Which scope each route needs. The one place that decides it, for every route present and future.
-public enum AccessPolicy {
+public struct AccessPolicy: Sendable {
     /// Routes anyone may call.
     public static let publicPaths: Set<String> = ["/health", "/ready", "/openapi.yaml"]
+    /// The route-statistics route that ``apiPublic`` opens.
+    public static let apiPath = "/api/**"
+
+    /// Whether `GET /api/...` is public (`ASSAY_API_PUBLIC`); otherwise it needs `read` like any other GET.
+    public var apiPublic: Bool
+
+    /// Creates the policy.
+    public init(apiPublic: Bool = false) {
+        self.apiPublic = apiPublic
+    }
 
     /// The scope a request needs, or `nil` for a public route. `endpointPath` is the matched route
     /// template (`nil` when no route matched: such requests go by method too, so an unknown path answers 401
     /// without a token and reveals nothing).
-    public static func requirement(method: HTTPRequest.Method, endpointPath: String?) -> TokenScope? {
-        if let path = endpointPath, publicPaths.contains(path) { return nil }
+    public func requirement(method: HTTPRequest.Method, endpointPath: String?) -> TokenScope? {
+        if let path = endpointPath, Self.publicPaths.contains(path) { return nil }
+        if apiPublic, endpointPath == Self.apiPath, method == .get || method == .head { return nil }
         if let path = endpointPath, path == "/tokens" || path.hasPrefix("/tokens/") { return .admin }
         return method == .get || method == .head ? .read : .write
     }
@@ -44,9 +55,10 @@ public enum AccessPolicy {
 struct TokenAuthenticator<Store: TokenStore>: AuthenticatorMiddleware {
     typealias Context = AppRequestContext
     let tokens: TokenService<Store>
+    let policy: AccessPolicy
 
     func authenticate(request: Request, context: AppRequestContext) async throws -> AccessToken? {
-        guard AccessPolicy.requirement(method: request.method, endpointPath: context.endpointPath) != nil,
+        guard policy.requirement(method: request.method, endpointPath: context.endpointPath) != nil,
             let secret = AccessPolicy.bearerSecret(request.headers)
         else { return nil }
         return try await tokens.authenticate(secret: secret)
@@ -56,9 +68,10 @@ struct TokenAuthenticator<Store: TokenStore>: AuthenticatorMiddleware {
 /// Requires an identity with the scope the route needs: 401 without one, 403 when the scope is short.
 struct ScopeMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let policy: AccessPolicy
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard let needed = AccessPolicy.requirement(method: request.method, endpointPath: context.endpointPath) else {
+        guard let needed = policy.requirement(method: request.method, endpointPath: context.endpointPath) else {
             return try await next(request, context)
         }
         guard let token = context.identity else { throw TokenError.missing }

@@ -97,6 +97,15 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             }
         case let error as TokenError:
             return problem(for: error)
+        case let error as RouteStatsError:
+            switch error {
+            case .invalidWindow(let window):
+                return Problem(.badRequest, detail: "window '\(window)' is not one of 1h, 24h, 7d, all")
+            case .pathTooLong(let bytes):
+                return Problem(.uriTooLong, detail: "the path is \(bytes) bytes; at most \(RoutePath.maximumBytes) are counted")
+            case .invalidPath(let reason):
+                return Problem(.badRequest, detail: reason)
+            }
         case let error as UnavailableError:
             return Problem(.serviceUnavailable, detail: "\(error.dependency) is unavailable: \(error.reason)")
         case is NIOTooManyBytesError:

@@ -35,6 +35,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("migrate"), help: "Apply pending database migrations before serving (ASSAY_MIGRATE).")
     var migrate = false
 
+    @Option(help: "Redis URL redis://[:password@]host:port[/db]; keeps route statistics in Redis (ASSAY_REDIS_URL).")
+    var redisURL: String?
+
+    @Flag(name: .customLong("api-public"), help: "Serve GET /api/... without a token (ASSAY_API_PUBLIC).")
+    var apiPublic = false
+
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; with --tls-key serves HTTPS, TLS 1.2+, HTTP/2 (ASSAY_TLS_CERT).")
     var tlsCertificate: String?
 
@@ -48,7 +54,8 @@ struct Serve: AsyncParsableCommand {
         let flags = AssayConfiguration.Overrides(
             host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
             postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
-            tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData)
+            tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData, redisURL: redisURL,
+            apiPublic: apiPublic ? true : nil)
         let configuration = try CommandSupport.configuration(flags)
         let app = try await buildApplication(configuration)
         try await app.runService()
