@@ -89,4 +89,23 @@ struct DeployTests {
         let notAsked = try await entrypoint(["ASSAY_TLS_CERT": certs + "/cert.pem"])
         #expect(notAsked.calls == ["serve"])
     }
+
+    /// docs/operations.md lists every `ASSAY_*` variable and every `serve` flag the code reads.
+    @Test func operationsGuideDocumentsEverySetting() throws {
+        let root = URL(fileURLWithPath: deploy).deletingLastPathComponent()
+        let guide = try String(contentsOf: root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        let sources = try ["Sources/Server/AssayServer/AssayConfiguration.swift", "Sources/Server/assay/Serve.swift"].map {
+            try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)
+        }.joined()
+        let variables = Set(sources.matches(of: /"(ASSAY_[A-Z_]+)"/).map { String($0.1) })
+        #expect(variables.count >= 15)
+        for variable in variables.sorted() { #expect(guide.contains("`\(variable)`"), "\(variable) is not in docs/operations.md") }
+        // A flag is its custom long name, or its property name in kebab case (argument-parser's default).
+        let options = sources.matches(of: /@(?:Option|Flag)\((?:name: \.customLong\("([a-z-]+)"\), )?help:[^\n]*\n\s*var (\w+)/)
+        let flags = options.map { match in
+            match.1.map(String.init) ?? String(match.2).replacing(/[A-Z]+/) { "-" + $0.output.lowercased() }
+        }
+        #expect(flags.count >= 12)
+        for flag in flags.sorted() { #expect(guide.contains("`--\(flag)`"), "--\(flag) is not in docs/operations.md") }
+    }
 }
