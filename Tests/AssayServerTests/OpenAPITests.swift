@@ -172,6 +172,7 @@ struct OpenAPITests {
         }
         try await withApp { client in
             check(try await client.execute(uri: "/health", method: .get), .get, "/health")
+            check(try await client.execute(uri: "/metrics", method: .get), .get, "/metrics")
             check(try await client.execute(uri: "/ready", method: .get), .get, "/ready")
             let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
             #expect(String(buffer: spec.body) == text)

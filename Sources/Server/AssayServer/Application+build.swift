@@ -9,6 +9,7 @@ import HummingbirdHTTP2
 import HummingbirdTLS
 public import Logging
 import PostgresNIO
+import Prometheus
 
 /// The concrete application type every configuration builds.
 public typealias AssayApplication = Application<RouterResponder<AppRequestContext>>
@@ -30,6 +31,8 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     }
 
     let hasher = SHA256TokenHasher()
+    // The process-wide registry: `assay serve` also bootstraps swift-metrics over it, so library metrics join ours.
+    let metrics = AppMetrics(registry: PrometheusMetricsFactory.defaultRegistry)
     guard let url = configuration.postgresURL else {
         let repository = InMemoryGenesetRepository()
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: hasher, cacheSeconds: configuration.tokenCacheSeconds)
@@ -39,7 +42,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
         return try makeApplication(
             repository: repository, tokens: tokens, features: InMemoryFeatureStore(), readiness: { _ = await repository.genesetCount() },
-            routeCounter: counters.routeCounter, probes: counters.probes, configuration: configuration, logger: logger)
+            routeCounter: counters.routeCounter, probes: counters.probes, metrics: metrics, configuration: configuration, logger: logger)
     }
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
@@ -51,7 +54,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     let features = PostgresFeatureStore(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     var app = try makeApplication(
         repository: repository, tokens: tokens, features: features, readiness: { try await repository.ping() },
-        routeCounter: counters.routeCounter, probes: counters.probes, configuration: configuration, logger: logger)
+        routeCounter: counters.routeCounter, probes: counters.probes, metrics: metrics, configuration: configuration, logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
         logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
@@ -99,13 +102,14 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, F
     routeCounter: any RouteCounter = InMemoryRouteCounter(),
     probes: [(name: String, check: @Sendable () async throws -> Void)] = [],
     clock: any WallClock = SystemClock(),
+    metrics: AppMetrics = AppMetrics(),
     configuration: AssayConfiguration,
     logger: Logger
 ) throws -> AssayApplication {
     let address = ServerAddress()
     let router = buildRouter(
         repository: repository, tokens: tokens, features: features, readiness: readiness, routeCounter: routeCounter, probes: probes,
-        clock: clock, configuration: configuration, address: address)
+        clock: clock, metrics: metrics, configuration: configuration, address: address)
     var server = HTTPServerBuilder.http1()
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         // HTTP/2 and HTTP/1.1 offered by ALPN, over TLS 1.2 or 1.3 only.
@@ -130,20 +134,24 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
     routeCounter: any RouteCounter = InMemoryRouteCounter(),
     probes: [(name: String, check: @Sendable () async throws -> Void)] = [],
     clock: any WallClock,
+    metrics: AppMetrics = AppMetrics(),
     configuration: AssayConfiguration,
     address: ServerAddress = ServerAddress()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let policy = AccessPolicy(apiPublic: configuration.apiPublic)
-    router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, uploadLimits: ["/etl": configuration.etlMaxUploadBytes]))
+    router.add(
+        middleware: RequestMiddleware(
+            maxBodyBytes: configuration.maxBodyBytes, uploadLimits: ["/etl": configuration.etlMaxUploadBytes], metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: TokenAuthenticator(tokens: tokens, policy: policy))
     router.add(middleware: ScopeMiddleware(policy: policy))
     router.addRoutes(HealthController(probes: [("store", readiness)] + probes).endpoints)
     router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
+    router.addRoutes(metrics.endpoints)
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)
     router.addRoutes(TokenController(tokens: tokens).endpoints)
-    router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory).endpoints)
+    router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory, metrics: metrics).endpoints)
     router.addRoutes(
         RouteStatsController(
             statistics: RouteStatistics(counter: routeCounter, clock: clock),

@@ -9,6 +9,8 @@ struct FeatureController<Store: FeatureStore> {
     let etl: FeatureETL<Store>
     /// Directory `POST /etl` reads when nothing is uploaded; `nil` requires an upload.
     let dataDirectory: String?
+    /// Where finished runs are counted.
+    let metrics: AppMetrics
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -47,6 +49,7 @@ struct FeatureController<Store: FeatureStore> {
         if wait {
             defer { cleanUp() }
             let run = try await etl.run(input, mode: mode)
+            metrics.recordETL(run)
             guard run.status == .success else { return try RunFailure(run: run).response() }
             return try jsonResponse(RunEnvelope(run: run), status: .ok)
         }
@@ -57,8 +60,9 @@ struct FeatureController<Store: FeatureStore> {
             cleanUp()
             throw error
         }
+        let metrics = self.metrics
         Task {
-            _ = try? await started.finished.value
+            if let run = try? await started.finished.value { metrics.recordETL(run) }
             cleanUp()
         }
         var response = try jsonResponse(RunEnvelope(run: started.run), status: .accepted)

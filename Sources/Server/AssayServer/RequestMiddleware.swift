@@ -3,18 +3,22 @@ import HTTPTypes
 import Logging
 public import Hummingbird
 
-/// Applies the configured body limits (one for most routes, larger ones for upload routes), echoes the request id (the one in every log line of the request) as
+/// Applies the configured body limits (one for most routes, larger ones for upload routes), counts the request in
+/// the metrics, echoes the request id (the one in every log line of the request) as
 /// `X-Request-Id`, and logs one line per request with its status and duration.
 public struct RequestMiddleware: RouterMiddleware {
     /// Largest accepted body in bytes.
     public let maxBodyBytes: Int
     /// Larger limits for upload routes, by route template (e.g. `/etl`).
     public let uploadLimits: [String: Int]
+    /// Where request counts and durations go.
+    public let metrics: AppMetrics?
 
     /// Creates the middleware.
-    public init(maxBodyBytes: Int, uploadLimits: [String: Int] = [:]) {
+    public init(maxBodyBytes: Int, uploadLimits: [String: Int] = [:], metrics: AppMetrics? = nil) {
         self.maxBodyBytes = maxBodyBytes
         self.uploadLimits = uploadLimits
+        self.metrics = metrics
     }
 
     public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
@@ -32,6 +36,9 @@ public struct RequestMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = context.id
         let elapsed = ContinuousClock.now - start
+        // A matched route's template starts with "/"; anything else (no route) is one label, "unmatched".
+        let route = context.endpointPath.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "unmatched"
+        metrics?.recordRequest(method: request.method.rawValue, route: route, status: Int(response.status.code), duration: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info(
             "request",

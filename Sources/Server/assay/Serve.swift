@@ -1,4 +1,6 @@
 import ArgumentParser
+import Metrics
+import Prometheus
 import AssayServer
 import Foundation
 import Hummingbird
@@ -57,6 +59,8 @@ struct Serve: AsyncParsableCommand {
             tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData, redisURL: redisURL,
             apiPublic: apiPublic ? true : nil)
         let configuration = try CommandSupport.configuration(flags)
+        // Metrics from libraries (swift-metrics) go to the registry `/metrics` shows.
+        MetricsSystem.bootstrap(PrometheusMetricsFactory())
         let app = try await buildApplication(configuration)
         try await app.runService()
     }
