@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: run build test release clean bench
+.PHONY: run build test release clean bench fuzz
 
 run: build
 	$(SWIFT) run --skip-build -c $(CONFIG) assay serve
@@ -24,3 +24,7 @@ clean:
 bench:
 	@BENCH_PACKAGES=1 scripts/install-system-packages.sh
 	python3 bench/bench.py $(BENCH_ARGS)
+
+# Fuzzing: schemathesis against a live in-memory server, every check, bounded examples (scripts/fuzz.sh).
+fuzz:
+	scripts/fuzz.sh

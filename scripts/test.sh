@@ -11,3 +11,6 @@ start_redis
 
 swift build --build-tests
 swift test --skip-build
+
+# The API against its own OpenAPI document: schemathesis, every check, fixed seed (about a minute).
+scripts/fuzz.sh

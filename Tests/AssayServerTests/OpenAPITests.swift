@@ -3,6 +3,7 @@ import AssayInMemory
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import Synchronization
@@ -111,7 +112,7 @@ struct OpenAPITests {
         #expect(document.openAPIVersion == .v3_1_0)
     }
 
-    @Test func documentsEveryRegisteredRouteAndNothingElse() throws {
+    @Test func documentsEveryRegisteredRouteAndNothingElse() async throws {
         let document = try YAMLDecoder().decode(OpenAPI.Document.self, from: text)
         var documented: Set<String> = []
         for (path, item) in document.paths {
@@ -123,8 +124,23 @@ struct OpenAPITests {
             repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), readiness: {}, clock: SystemClock(),
             configuration: AssayConfiguration())
         let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
-        #expect(registered.subtracting(documented).sorted() == [], "routes missing from docs/openapi.yaml")
         #expect(documented.subtracting(registered).sorted() == [], "documented routes the server does not have")
+        // Every other registered route is a 405 answer for a method the path does not have: prove it by calling it.
+        let undocumented = registered.subtracting(documented).sorted()
+        #expect(undocumented.count > 20)
+        var logger = Logger(label: "openapi-test")
+        logger.logLevel = .critical
+        _ = try await tokens.store(secret: testAdminSecret, name: "admin", scopes: [.admin])
+        try await Application(router: router, logger: logger).test(.router) { client in
+            for route in undocumented {
+                let parts = route.split(separator: " ", maxSplits: 1)
+                let uri = String(parts[1]).replacingOccurrences(of: "**", with: "x").replacing(/\{[a-z_]+\}/) { _ in "1" }
+                let response = try await client.execute(
+                    uri: uri, method: HTTPRequest.Method(String(parts[0])) ?? .get, headers: [.authorization: "Bearer \(testAdminSecret)"])
+                #expect(response.status == .methodNotAllowed, "\(route) is not documented and answers \(response.status)")
+                #expect(response.headers[.allow]?.isEmpty == false, "\(route) has no Allow header")
+            }
+        }
     }
 
     @Test func theSchemaCheckerRejectsWrongShapes() {

@@ -157,5 +157,24 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
             statistics: RouteStatistics(counter: routeCounter, clock: clock),
             selfTest: SelfTest(address: address, certificatePath: configuration.tlsCertificate)
         ).endpoints)
+    addMethodNotAllowed(to: router)
     return router
+}
+
+/// Answers 405 with `Allow` to the common methods a route does not have (instead of 404), for every route
+/// registered so far; call it after the last route.
+func addMethodNotAllowed(to router: Router<AppRequestContext>) {
+    let query = HTTPRequest.Method("QUERY").map { [$0] } ?? []
+    let candidates: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .options, .trace] + query
+    let registered = Dictionary(grouping: router.routes, by: { $0.path.description }).mapValues { Set($0.map(\.method)) }
+    for (path, methods) in registered {
+        let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
+        for method in candidates where !methods.contains(method) {
+            router.on(RouterPath(path), method: method) { _, _ -> Response in
+                var problem = Problem(.methodNotAllowed, detail: "\(method.rawValue) is not allowed on \(path); allowed: \(allow)")
+                problem.headers[.allow] = allow
+                throw problem
+            }
+        }
+    }
 }

@@ -65,6 +65,8 @@ extension HTTPField.Name {
 }
 
 extension HTTPField.Name {
+    /// `Allow`, the methods a route has (with 405).
+    static let allow = fieldName("Allow")
     /// `WWW-Authenticate`.
     static let wwwAuthenticate = fieldName("WWW-Authenticate")
 }
