@@ -12,6 +12,8 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var seedsDirectory: String? = "seeds"
     /// Log level (`ASSAY_LOG_LEVEL`, default `info`).
     public var logLevel: Logger.Level = .info
+    /// Shape of log lines: logfmt, json or text (`ASSAY_LOG_FORMAT`, default `logfmt`).
+    public var logFormat: LogFormat = .logfmt
     /// Postgres URL (`ASSAY_POSTGRES_URL`); when set, Postgres is the store instead of memory.
     public var postgresURL: String?
     /// Most connections in the Postgres pool (`ASSAY_POSTGRES_POOL_SIZE`, default 8).
@@ -56,6 +58,8 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var seedsDirectory: String?
         /// `--log-level`.
         public var logLevel: String?
+        /// `--log-format`.
+        public var logFormat: String?
         /// `--postgres-url`.
         public var postgresURL: String?
         /// `--postgres-pool-size`.
@@ -77,8 +81,10 @@ public struct AssayConfiguration: Sendable, Equatable {
         public init(
             host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
             postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
-            tlsKey: String? = nil, etlDataDirectory: String? = nil, redisURL: String? = nil, apiPublic: Bool? = nil
+            tlsKey: String? = nil, etlDataDirectory: String? = nil, redisURL: String? = nil, apiPublic: Bool? = nil,
+            logFormat: String? = nil
         ) {
+            self.logFormat = logFormat
             self.etlDataDirectory = etlDataDirectory
             self.redisURL = redisURL
             self.apiPublic = apiPublic
@@ -128,6 +134,13 @@ public struct AssayConfiguration: Sendable, Equatable {
             config.seedsDirectory = seeds.isEmpty ? nil : seeds
         }
 
+        if let raw = flags.logFormat ?? environment["ASSAY_LOG_FORMAT"] {
+            guard let format = LogFormat(rawValue: raw.lowercased()) else {
+                let name = flags.logFormat != nil ? "--log-format" : "ASSAY_LOG_FORMAT"
+                throw InvalidSetting(name: name, value: raw, expected: LogFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            config.logFormat = format
+        }
         if let raw = flags.logLevel ?? environment["ASSAY_LOG_LEVEL"] {
             guard let level = Logger.Level(rawValue: raw.lowercased()) else {
                 let name = flags.logLevel != nil ? "--log-level" : "ASSAY_LOG_LEVEL"

@@ -16,7 +16,9 @@ enum CommandSupport {
             throw ValidationError("\(error)")
         }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                configuration.logFormat == .text
+                ? StreamLogHandler.standardError(label: label) : StructuredLogHandler(label: label, format: configuration.logFormat)
             handler.logLevel = configuration.logLevel
             return handler
         }

@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (ASSAY_LOG_LEVEL, default info).")
     var logLevel: String?
 
+    @Option(help: "Log lines: logfmt, json or text (ASSAY_LOG_FORMAT, default logfmt).")
+    var logFormat: String?
+
     @Option(help: "Postgres URL postgres://user:password@host:port/db; makes Postgres the store (ASSAY_POSTGRES_URL).")
     var postgresURL: String?
 
@@ -57,7 +60,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
             postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
             tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData, redisURL: redisURL,
-            apiPublic: apiPublic ? true : nil)
+            apiPublic: apiPublic ? true : nil, logFormat: logFormat)
         let configuration = try CommandSupport.configuration(flags)
         // Metrics from libraries (swift-metrics) go to the registry `/metrics` shows.
         MetricsSystem.bootstrap(PrometheusMetricsFactory())
