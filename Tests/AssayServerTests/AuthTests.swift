@@ -36,8 +36,8 @@ struct AuthTests {
         var configuration = AssayConfiguration()
         configuration.logLevel = .critical
         let router = buildRouter(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), readiness: {}, clock: clock,
-            configuration: configuration)
+            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            analyticsCache: InMemoryAnalyticsCache(clock: clock), readiness: {}, clock: clock, configuration: configuration)
         let routes = router.routes.map { (method: $0.method, template: $0.path.description) }
         #expect(routes.count >= 20)
         var logger = Logger(label: "auth-test")

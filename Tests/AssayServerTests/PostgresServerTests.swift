@@ -167,7 +167,8 @@ struct PostgresServerTests {
             let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
             _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
             var app = try makeApplication(
-                repository: repository, tokens: tokens, features: PostgresFeatureStore(client: client, logger: logger), readiness: { try await repository.ping() }, configuration: configuration(url),
+                repository: repository, tokens: tokens, features: PostgresFeatureStore(client: client, logger: logger),
+                products: PostgresProductRepository(client: client, logger: logger), analyticsCache: InMemoryAnalyticsCache(), readiness: { try await repository.ping() }, configuration: configuration(url),
                 logger: logger)
             app.addServices(client)
             app.beforeServerStarts { try await Migrator(client: client, logger: logger).migrate() }

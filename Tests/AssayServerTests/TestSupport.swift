@@ -17,6 +17,7 @@ let testAdminSecret = "assay_test-admin-secret-0123456789abcdefghijkl"
 /// sends the test admin token unless a request sets its own `Authorization` (use `.base` for none).
 func withApp(
     configuration: AssayConfiguration = AssayConfiguration(),
+    clock: any WallClock = SystemClock(),
     _ test: @Sendable (AuthorizedClient) async throws -> Void
 ) async throws {
     var logger = Logger(label: "assay-test")
@@ -24,7 +25,8 @@ func withApp(
     let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
     _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
     let app = try makeApplication(
-        repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), configuration: configuration, logger: logger)
+        repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+        analyticsCache: InMemoryAnalyticsCache(clock: clock), clock: clock, configuration: configuration, logger: logger)
     try await app.test(.router) { client in try await test(AuthorizedClient(base: client)) }
 }
 

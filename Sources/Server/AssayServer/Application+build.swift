@@ -28,8 +28,9 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         }
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
         return try makeApplication(
-            repository: repository, tokens: tokens, features: InMemoryFeatureStore(), readiness: { _ = await repository.genesetCount() },
-            configuration: configuration, logger: logger)
+            repository: repository, tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            analyticsCache: InMemoryAnalyticsCache(), readiness: { _ = await repository.genesetCount() }, configuration: configuration,
+            logger: logger)
     }
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
@@ -39,9 +40,10 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher,
         cacheSeconds: configuration.tokenCacheSeconds)
     let features = PostgresFeatureStore(client: client, logger: logger, operationTimeout: settings.operationTimeout)
+    let products = PostgresProductRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     var app = try makeApplication(
-        repository: repository, tokens: tokens, features: features, readiness: { try await repository.ping() }, configuration: configuration,
-        logger: logger)
+        repository: repository, tokens: tokens, features: features, products: products, analyticsCache: InMemoryAnalyticsCache(),
+        readiness: { try await repository.ping() }, configuration: configuration, logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
         logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
@@ -74,17 +76,20 @@ func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configurati
 }
 
 /// Builds the application over the given adapters; tests and embedders use it to inject their own.
-public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
+public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore, Products: ProductRepository>(
     repository: Repository,
     tokens: TokenService<Tokens>,
     features: Features,
+    products: Products,
+    analyticsCache: any AnalyticsCache,
     readiness: @escaping @Sendable () async throws -> Void = {},
     clock: any WallClock = SystemClock(),
     configuration: AssayConfiguration,
     logger: Logger
 ) throws -> AssayApplication {
     let router = buildRouter(
-        repository: repository, tokens: tokens, features: features, readiness: readiness, clock: clock, configuration: configuration)
+        repository: repository, tokens: tokens, features: features, products: products, analyticsCache: analyticsCache, readiness: readiness,
+        clock: clock, configuration: configuration)
     var server = HTTPServerBuilder.http1()
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         // HTTP/2 and HTTP/1.1 offered by ALPN, over TLS 1.2 or 1.3 only.
@@ -100,10 +105,12 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, F
 
 /// The router with every route and the middleware chain: body limit, request ids and logs, problems, then
 /// authentication and the scope check of ``AccessPolicy``.
-func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
+func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore, Products: ProductRepository>(
     repository: Repository,
     tokens: TokenService<Tokens>,
     features: Features,
+    products: Products,
+    analyticsCache: any AnalyticsCache,
     readiness: @escaping @Sendable () async throws -> Void,
     clock: any WallClock,
     configuration: AssayConfiguration
@@ -117,5 +124,7 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
     router.addRoutes(GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints)
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory).endpoints)
+    let analytics = ProductAnalytics(repository: products, cache: analyticsCache, clock: clock, ttl: configuration.analyticsCacheSeconds)
+    router.addRoutes(ProductController(analytics: analytics).endpoints)
     return router
 }

@@ -33,6 +33,9 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var etlDataDirectory: String? = "seeds/etl"
     /// Largest upload to `POST /etl` in bytes (`ASSAY_ETL_MAX_UPLOAD_BYTES`, default 1 GiB); other routes keep `maxBodyBytes`.
     public var etlMaxUploadBytes: Int = 1 << 30
+    /// Seconds computed product analytics stay in the cache (`ASSAY_ANALYTICS_CACHE_SECONDS`, environment only,
+    /// default 30, 0 disables caching). Writes through the API invalidate a product's entries at once.
+    public var analyticsCacheSeconds: Double = 30
 
     /// The defaults.
     public init() {}
@@ -162,6 +165,12 @@ public struct AssayConfiguration: Sendable, Equatable {
         }
         if let raw = environment["ASSAY_ETL_MAX_UPLOAD_BYTES"] {
             config.etlMaxUploadBytes = try checkBodySize(Int(raw), name: "ASSAY_ETL_MAX_UPLOAD_BYTES", raw: raw)
+        }
+        if let raw = environment["ASSAY_ANALYTICS_CACHE_SECONDS"] {
+            guard let seconds = Double(raw), (0...86_400).contains(seconds) else {
+                throw InvalidSetting(name: "ASSAY_ANALYTICS_CACHE_SECONDS", value: raw, expected: "seconds 0...86400")
+            }
+            config.analyticsCacheSeconds = seconds
         }
         return config
     }
