@@ -106,12 +106,12 @@ struct ProductRepositoryContract {
 
             for days in [1, 7, 30, 365] {
                 let window = try AnalyticsWindow(days: days, endingAfter: t0)
-                var expected: [RankedProduct] = []
+                var expected: [ProductSummary] = []
                 for id in ids {
                     let figures = bruteForce(id, views, costs, window)
                     #expect(try await repository.analytics(productID: id, window: window) == figures, "product \(id), \(days) days")
                     let product = try #require(try await repository.product(id: id))
-                    expected.append(RankedProduct(product: product, views: figures.views, totalCost: figures.totalCost))
+                    expected.append(ProductSummary(product: product, views: figures.views, totalCost: figures.totalCost))
                 }
                 for metric in TopMetric.allCases {
                     let leaders = expected.filter { ProductRanking.qualifies($0, by: metric) }.sorted { ProductRanking.ranksBefore($0, $1, by: metric) }

@@ -73,11 +73,11 @@ public actor InMemoryProductRepository: ProductRepository {
         return figures(events[index], in: window)
     }
 
-    public func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) -> [RankedProduct] {
-        var rows: [RankedProduct] = []
+    public func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) -> [ProductSummary] {
+        var rows: [ProductSummary] = []
         for (index, product) in products.enumerated() {
             let totals = figures(events[index], in: window)
-            let row = RankedProduct(product: product, views: totals.views, totalCost: totals.totalCost)
+            let row = ProductSummary(product: product, views: totals.views, totalCost: totals.totalCost)
             if ProductRanking.qualifies(row, by: metric) { rows.append(row) }
         }
         rows.sort { ProductRanking.ranksBefore($0, $1, by: metric) }

@@ -69,12 +69,7 @@ public struct PostgresProductRepository: ProductRepository {
                 ORDER BY p.id
                 LIMIT \(limit)
                 """, logger: logger)
-            var summaries: [ProductSummary] = []
-            for try await (id, name, category, price, created, views, cents) in rows.decode((Int64, String, String, Int64, Date, Int, Int64).self) {
-                let product = Product(id: id, name: name, category: category, price: Money(cents: price), createdAt: created)
-                summaries.append(ProductSummary(product: product, views: views, totalCost: Money(cents: cents)))
-            }
-            return summaries
+            return try await Self.summaries(rows)
         }
     }
 
@@ -133,7 +128,7 @@ public struct PostgresProductRepository: ProductRepository {
         }
     }
 
-    public func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) async throws -> [RankedProduct] {
+    public func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) async throws -> [ProductSummary] {
         let (start, end) = (window.start, window.end)
         // Two fixed statements: rank by the chosen metric over its time index, then fetch the other metric for
         // the leaders only.
@@ -170,15 +165,7 @@ public struct PostgresProductRepository: ProductRepository {
                 ORDER BY r.cents DESC, p.id
                 """
             }
-        return try await run { client, logger in
-            var leaders: [RankedProduct] = []
-            let rows = try await client.query(query, logger: logger)
-            for try await (id, name, category, price, created, views, cents) in rows.decode((Int64, String, String, Int64, Date, Int, Int64).self) {
-                let product = Product(id: id, name: name, category: category, price: Money(cents: price), createdAt: created)
-                leaders.append(RankedProduct(product: product, views: views, totalCost: Money(cents: cents)))
-            }
-            return leaders
-        }
+        return try await run { client, logger in try await Self.summaries(client.query(query, logger: logger)) }
     }
 
     /// Checks that the database answers.
@@ -205,6 +192,16 @@ public struct PostgresProductRepository: ProductRepository {
             }
             return products
         }
+    }
+
+    /// Rows of the product columns followed by a view count and a cost in cents.
+    private static func summaries(_ rows: PostgresRowSequence) async throws -> [ProductSummary] {
+        var summaries: [ProductSummary] = []
+        for try await (id, name, category, price, created, views, cents) in rows.decode((Int64, String, String, Int64, Date, Int, Int64).self) {
+            let product = Product(id: id, name: name, category: category, price: Money(cents: price), createdAt: created)
+            summaries.append(ProductSummary(product: product, views: views, totalCost: Money(cents: cents)))
+        }
+        return summaries
     }
 
     /// Runs an `INSERT ... SELECT ... RETURNING`; `true` when it inserted a row.

@@ -71,34 +71,17 @@ public struct AnalyticsFigures: Sendable, Hashable {
     }
 }
 
-/// A leader: a product with its views and total cost in the window.
-public struct RankedProduct: Sendable, Hashable {
-    /// The product.
-    public var product: Product
-    /// Views in the window.
-    public var views: Int
-    /// Total cost in the window.
-    public var totalCost: Money
-
-    /// Creates a leader row.
-    public init(product: Product, views: Int, totalCost: Money) {
-        self.product = product
-        self.views = views
-        self.totalCost = totalCost
-    }
-}
-
 /// The ranking rule every adapter follows: highest metric first, then lowest product id; only products with a
 /// metric above zero are leaders.
 public enum ProductRanking {
     /// Whether `lhs` ranks before `rhs` by `metric`.
-    public static func ranksBefore(_ lhs: RankedProduct, _ rhs: RankedProduct, by metric: TopMetric) -> Bool {
+    public static func ranksBefore(_ lhs: ProductSummary, _ rhs: ProductSummary, by metric: TopMetric) -> Bool {
         let (left, right) = metric == .views ? (Int64(lhs.views), Int64(rhs.views)) : (lhs.totalCost.cents, rhs.totalCost.cents)
         return left != right ? left > right : lhs.product.id < rhs.product.id
     }
 
     /// Whether a row qualifies as a leader by `metric`.
-    public static func qualifies(_ row: RankedProduct, by metric: TopMetric) -> Bool {
+    public static func qualifies(_ row: ProductSummary, by metric: TopMetric) -> Bool {
         metric == .views ? row.views > 0 : row.totalCost.cents > 0
     }
 }

@@ -53,13 +53,13 @@ public struct Product: Sendable, Hashable {
     }
 }
 
-/// A product with its all-time view count and total cost, as lists show it.
+/// A product with its view count and total cost over a period: all time in lists, the window in leaders.
 public struct ProductSummary: Sendable, Hashable {
     /// The product.
     public var product: Product
-    /// Views ever recorded.
+    /// Views in the period.
     public var views: Int
-    /// Sum of every recorded cost.
+    /// Sum of the costs in the period.
     public var totalCost: Money
 
     /// Creates a summary.

@@ -24,14 +24,14 @@ public struct TopReport: Sendable, Hashable {
     /// The window ranked.
     public var window: AnalyticsWindow
     /// Leaders in rank order.
-    public var leaders: [RankedProduct]
+    public var leaders: [ProductSummary]
 }
 
 /// The product-analytics use cases: validation, not-found rules, windows, and analytics cached behind
 /// ``AnalyticsCache`` with single flight.
 ///
-/// Cache entries are keyed by product, a per-product *generation*, window length and window end (minute).
-/// Every write to a product stores a new random generation, so entries computed before the write can no longer
+/// Cache entries are keyed by product, a per-product *generation*, window length and window end (minute); "no such
+/// product" is cached like figures. Creating a product and every write to one store a new random generation, so entries computed before the write can no longer
 /// be found: a client that has seen its write acknowledged never reads analytics from before it. If the cache
 /// cannot be reached, requests compute directly; a write whose invalidation failed can then leave analytics up
 /// to `ttl` seconds stale. Concurrent misses on one key in this process compute once (``SingleFlight``).
@@ -47,7 +47,8 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     public let clock: any WallClock
     /// Seconds an analytics entry lives in the cache; 0 or less disables caching.
     public let ttl: TimeInterval
-    private let flights = SingleFlight<Lookup?>()
+    private let flights = SingleFlight<Lookup>()
+    private let generations = SingleFlight<String?>()
 
     /// Creates the use cases over a repository, a cache, a clock and a cache lifetime in seconds.
     public init(repository: Repository, cache: any AnalyticsCache, clock: any WallClock = SystemClock(), ttl: TimeInterval = 30) {
@@ -57,9 +58,11 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
         self.ttl = ttl
     }
 
-    /// Validates and stores a new product.
+    /// Validates and stores a new product; a cached "no such product" for its id is invalidated.
     public func create(name: String, category: String, price: Double) async throws -> Product {
-        try await repository.create(ProductDraft(name: name, category: category, price: price), at: clock.now())
+        let product = try await repository.create(ProductDraft(name: name, category: category, price: price), at: clock.now())
+        await invalidate(product.id)
+        return product
     }
 
     /// The product with this id; throws ``ProductError/productNotFound(_:)`` when missing.
@@ -99,20 +102,23 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
         let generation = ttl > 0 ? await generation(of: productID) : nil
         let cacheable = generation != nil
         let key = Self.entryKey(productID, generation: generation, window: window)
-        if cacheable, let bytes = try? await cache.get(key), let figures = Self.decode(bytes) {
-            return AnalyticsReport(productID: productID, window: window, figures: figures, cached: true)
-        }
-        let lookup = try await flights.run(key) { [repository, cache, ttl] in
-            // Re-checked inside the flight: a flight that finished just before this one stored the entry.
-            if cacheable, let bytes = try? await cache.get(key), let figures = Self.decode(bytes) {
-                return Lookup(figures: figures, cached: true)
+        let lookup: Lookup
+        if cacheable, let bytes = try? await cache.get(key), let answer = Self.decode(bytes) {
+            lookup = Lookup(figures: answer, cached: true)
+        } else {
+            lookup = try await flights.run(key) { [repository, cache, ttl] in
+                // Re-checked inside the flight: a flight that finished just before this one stored the entry.
+                if cacheable, let bytes = try? await cache.get(key), let answer = Self.decode(bytes) {
+                    return Lookup(figures: answer, cached: true)
+                }
+                // "No such product" is cached too, so a flood of requests for a missing id reaches the repository once.
+                let figures = try await repository.analytics(productID: productID, window: window)
+                if cacheable { try? await cache.set(key, value: Self.encode(figures), ttl: ttl) }
+                return Lookup(figures: figures, cached: false)
             }
-            guard let figures = try await repository.analytics(productID: productID, window: window) else { return nil }
-            if cacheable { try? await cache.set(key, value: Self.encode(figures), ttl: ttl) }
-            return Lookup(figures: figures, cached: false)
         }
-        guard let lookup else { throw ProductError.productNotFound(productID) }
-        return AnalyticsReport(productID: productID, window: window, figures: lookup.figures, cached: lookup.cached)
+        guard let figures = lookup.figures else { throw ProductError.productNotFound(productID) }
+        return AnalyticsReport(productID: productID, window: window, figures: figures, cached: lookup.cached)
     }
 
     /// The leaders over the last `days` days by `metric` (`views` or `cost`, default `views`), at most `limit`
@@ -130,7 +136,8 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     // MARK: - Cache keys and entries
 
     private struct Lookup: Sendable {
-        let figures: AnalyticsFigures
+        /// `nil`: no such product.
+        let figures: AnalyticsFigures?
         let cached: Bool
     }
 
@@ -147,13 +154,21 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     }
 
     /// The product's current generation, creating one when absent; `nil` when the cache cannot be reached.
+    /// Creation runs in single flight, so concurrent first requests in this process agree on one generation
+    /// (and so on one entry key).
     private func generation(of productID: Int64) async -> String? {
         let key = Self.generationKey(productID)
+        let read: @Sendable (any AnalyticsCache) async throws -> String? = { cache in
+            try await cache.get(key).flatMap { String(validating: $0, as: UTF8.self) }
+        }
         do {
-            if let bytes = try await cache.get(key), let text = String(validating: bytes, as: UTF8.self) { return text }
-            let fresh = Self.newGeneration()
-            try await cache.set(key, value: Array(fresh.utf8), ttl: generationTTL)
-            return fresh
+            if let current = try await read(cache) { return current }
+            return try await generations.run(key) { [cache, generationTTL] in
+                if let current = try await read(cache) { return current }
+                let fresh = Self.newGeneration()
+                try await cache.set(key, value: Array(fresh.utf8), ttl: generationTTL)
+                return fresh
+            }
         } catch {
             return nil
         }
@@ -169,12 +184,15 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
         String(UInt64.random(in: .min ... .max), radix: 36)
     }
 
-    /// `views uniqueViewers cents` in ASCII.
-    static func encode(_ figures: AnalyticsFigures) -> [UInt8] {
-        Array("\(figures.views) \(figures.uniqueViewers) \(figures.totalCost.cents)".utf8)
+    /// `views uniqueViewers cents` in ASCII, or `-` for "no such product".
+    static func encode(_ figures: AnalyticsFigures?) -> [UInt8] {
+        guard let figures else { return Array("-".utf8) }
+        return Array("\(figures.views) \(figures.uniqueViewers) \(figures.totalCost.cents)".utf8)
     }
 
-    static func decode(_ bytes: [UInt8]) -> AnalyticsFigures? {
+    /// The cached answer: `.some(nil)` for "no such product", `nil` when the bytes are not an entry.
+    static func decode(_ bytes: [UInt8]) -> AnalyticsFigures?? {
+        if bytes == Array("-".utf8) { return .some(nil) }
         let parts = bytes.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
         guard parts.count == 3, let views = Int(parts[0]), let unique = Int(parts[1]), let cents = Int64(parts[2]) else { return nil }
         return AnalyticsFigures(views: views, uniqueViewers: unique, totalCost: Money(cents: cents))

@@ -29,5 +29,5 @@ public protocol ProductRepository: Sendable {
     /// Views, unique viewers and total cost of one product in the window; `nil` when the product does not exist.
     func analytics(productID: Int64, window: AnalyticsWindow) async throws -> AnalyticsFigures?
     /// At most `limit` leaders in the window by `metric`, ordered by ``ProductRanking``.
-    func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) async throws -> [RankedProduct]
+    func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) async throws -> [ProductSummary]
 }
