@@ -17,6 +17,7 @@ private final class CountingRepository: ProductRepository {
     let base: InMemoryProductRepository
     let delay: Duration
     let computations = Atomic<Int>(0)
+    let rankings = Atomic<Int>(0)
 
     init(base: InMemoryProductRepository = InMemoryProductRepository(), delay: Duration = .milliseconds(100)) {
         self.base = base
@@ -24,6 +25,7 @@ private final class CountingRepository: ProductRepository {
     }
 
     var count: Int { computations.load(ordering: .relaxed) }
+    var topCount: Int { rankings.load(ordering: .relaxed) }
 
     func create(_ draft: ProductDraft, at time: Date) async throws -> Product { await base.create(draft, at: time) }
     func createMany(_ drafts: [ProductDraft], at time: Date) async throws -> [Int64] { await base.createMany(drafts, at: time) }
@@ -34,7 +36,9 @@ private final class CountingRepository: ProductRepository {
     func recordViews(_ views: [ProductView]) async throws { try await base.recordViews(views) }
     func recordCosts(_ costs: [ProductCost]) async throws { try await base.recordCosts(costs) }
     func top(by metric: TopMetric, window: AnalyticsWindow, limit: Int) async throws -> [ProductSummary] {
-        await base.top(by: metric, window: window, limit: limit)
+        rankings.add(1, ordering: .relaxed)
+        try await Task.sleep(for: delay)
+        return await base.top(by: metric, window: window, limit: limit)
     }
     func analytics(productID: Int64, window: AnalyticsWindow) async throws -> AnalyticsFigures? {
         computations.add(1, ordering: .relaxed)
@@ -166,6 +170,31 @@ struct ProductAnalyticsTests {
         clock.advance(by: 31)  // 51 s into the same minute, so the same key, but past the TTL
         let fresh = try await analytics.analytics(productID: product.id, days: 30)
         #expect(!fresh.cached && fresh.figures.views == 3)
+    }
+
+    @Test func leadersAreCachedInSingleFlightAndLagWritesByAtMostTheTTL() async throws {
+        let clock = HandClock(t0)
+        let repository = CountingRepository()
+        let analytics = ProductAnalytics(repository: repository, cache: InMemoryAnalyticsCache(clock: clock), clock: clock, ttl: 30)
+        for name in ["A", "B", "C"] { _ = try await analytics.create(name: name, category: "kits", price: 1.25) }
+        for (id, user) in [(2, 1), (2, 2), (3, 1)] { _ = try await analytics.recordView(productID: Int64(id), userID: Int64(user)) }
+        let reports = try await withThrowingTaskGroup(of: TopReport.self) { group in
+            for _ in 0..<200 { group.addTask { try await analytics.top(by: "views", days: 7, limit: 10) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(repository.topCount == 1)
+        #expect(reports.allSatisfy { $0.leaders.map(\.product.id) == [2, 3] && $0.leaders.map(\.views) == [2, 1] })
+        let cached = try await analytics.top(by: "views", days: 7, limit: 10)
+        #expect(cached.cached && cached.leaders == reports[0].leaders)
+        #expect(cached.leaders[0].product.createdAt == t0 && cached.leaders[0].product.price == Money(cents: 125))
+
+        // Writes do not invalidate leaders; the TTL does.
+        for user in 3...5 { _ = try await analytics.recordView(productID: 1, userID: Int64(user)) }
+        #expect(try await analytics.top(by: "views", days: 7, limit: 10).leaders.map(\.product.id) == [2, 3])
+        clock.advance(by: 31)  // same minute, past the TTL
+        let fresh = try await analytics.top(by: "views", days: 7, limit: 10)
+        #expect(!fresh.cached && fresh.leaders.map(\.product.id) == [1, 2, 3])
+        #expect(try await analytics.top(by: "cost", days: 7, limit: 10).cached == false)  // another key
     }
 
     @Test func aBrokenCacheOnlyCostsSpeed() async throws {

@@ -76,6 +76,9 @@ struct ProductRoutesTests {
             #expect(leaders.count == 1 && leaders[0]["rank"] as? Int == 1 && leaders[0]["views"] as? Int == 4)
             #expect((leaders[0]["product"] as? [String: Any])?["name"] as? String == "Pipette")
             #expect(top["by"] as? String == "views")
+            #expect(top["cached"] as? Bool == false)
+            let again = try json(try await client.execute(uri: "/products/top?by=views&days=30&limit=10", method: .get))
+            #expect(again["cached"] as? Bool == true)
             let byCost = try json(try await client.execute(uri: "/products/top?by=cost", method: .get))
             #expect((byCost["items"] as? [[String: Any]])?.first?["total_cost"] as? Double == 3.5)
 

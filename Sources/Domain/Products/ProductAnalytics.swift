@@ -25,6 +25,8 @@ public struct TopReport: Sendable, Hashable {
     public var window: AnalyticsWindow
     /// Leaders in rank order.
     public var leaders: [ProductSummary]
+    /// `true` when read from the cache.
+    public var cached: Bool
 }
 
 /// The product-analytics use cases: validation, not-found rules, windows, and analytics cached behind
@@ -35,6 +37,9 @@ public struct TopReport: Sendable, Hashable {
 /// be found: a client that has seen its write acknowledged never reads analytics from before it. If the cache
 /// cannot be reached, requests compute directly; a write whose invalidation failed can then leave analytics up
 /// to `ttl` seconds stale. Concurrent misses on one key in this process compute once (``SingleFlight``).
+///
+/// Leaders are cached per metric, limit and window for `ttl` seconds and are *not* invalidated by writes (any
+/// write may change them, which would empty that cache under write load): they lag writes by at most `ttl`.
 public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     /// Cursor kind of product lists.
     public static var cursorKind: String { "products" }
@@ -49,6 +54,7 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     public let ttl: TimeInterval
     private let flights = SingleFlight<Lookup>()
     private let generations = SingleFlight<String?>()
+    private let leaderFlights = SingleFlight<([ProductSummary], Bool)>()
 
     /// Creates the use cases over a repository, a cache, a clock and a cache lifetime in seconds.
     public init(repository: Repository, cache: any AnalyticsCache, clock: any WallClock = SystemClock(), ttl: TimeInterval = 30) {
@@ -129,8 +135,18 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
         guard let metric = TopMetric(rawValue: raw.lowercased()) else { throw ProductError.unknownMetric(raw) }
         let limit = limit ?? ProductRules.defaultTopLimit
         guard ProductRules.topLimits.contains(limit) else { throw ProductError.topLimitOutOfRange(limit) }
-        let leaders = try await repository.top(by: metric, window: window, limit: limit)
-        return TopReport(metric: metric, window: window, leaders: leaders)
+        let key = "analytics:top:\(metric.rawValue):limit:\(limit):days:\(window.days):end:\(window.endMinute)"
+        let cacheable = ttl > 0
+        if cacheable, let bytes = try? await cache.get(key), let leaders = Self.decodeLeaders(bytes) {
+            return TopReport(metric: metric, window: window, leaders: leaders, cached: true)
+        }
+        let (leaders, cached) = try await leaderFlights.run(key) { [repository, cache, ttl] in
+            if cacheable, let bytes = try? await cache.get(key), let leaders = Self.decodeLeaders(bytes) { return (leaders, true) }
+            let leaders = try await repository.top(by: metric, window: window, limit: limit)
+            if cacheable, let bytes = Self.encodeLeaders(leaders) { try? await cache.set(key, value: bytes, ttl: ttl) }
+            return (leaders, false)
+        }
+        return TopReport(metric: metric, window: window, leaders: leaders, cached: cached)
     }
 
     // MARK: - Cache keys and entries
@@ -188,6 +204,36 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     static func encode(_ figures: AnalyticsFigures?) -> [UInt8] {
         guard let figures else { return Array("-".utf8) }
         return Array("\(figures.views) \(figures.uniqueViewers) \(figures.totalCost.cents)".utf8)
+    }
+
+    /// One leader in the cache, in JSON.
+    private struct CachedLeader: Codable {
+        let id: Int64
+        let name: String
+        let category: String
+        let priceCents: Int64
+        let createdAt: Double
+        let views: Int
+        let costCents: Int64
+    }
+
+    static func encodeLeaders(_ leaders: [ProductSummary]) -> [UInt8]? {
+        let rows = leaders.map {
+            CachedLeader(
+                id: $0.product.id, name: $0.product.name, category: $0.product.category, priceCents: $0.product.price.cents,
+                createdAt: $0.product.createdAt.timeIntervalSince1970, views: $0.views, costCents: $0.totalCost.cents)
+        }
+        return (try? JSONEncoder().encode(rows)).map { Array($0) }
+    }
+
+    static func decodeLeaders(_ bytes: [UInt8]) -> [ProductSummary]? {
+        guard let rows = try? JSONDecoder().decode([CachedLeader].self, from: Data(bytes)) else { return nil }
+        return rows.map {
+            let product = Product(
+                id: $0.id, name: $0.name, category: $0.category, price: Money(cents: $0.priceCents),
+                createdAt: Date(timeIntervalSince1970: $0.createdAt))
+            return ProductSummary(product: product, views: $0.views, totalCost: Money(cents: $0.costCents))
+        }
     }
 
     /// The cached answer: `.some(nil)` for "no such product", `nil` when the bytes are not an entry.

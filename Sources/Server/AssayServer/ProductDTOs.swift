@@ -160,6 +160,7 @@ struct TopResponse: ResponseEncodable {
 
     let by: String
     let days: Int
+    let cached: Bool
     let windowStart: Date
     let windowEnd: Date
     let items: [Leader]
@@ -167,6 +168,7 @@ struct TopResponse: ResponseEncodable {
     init(_ report: TopReport) {
         by = report.metric.rawValue
         days = report.window.days
+        cached = report.cached
         windowStart = report.window.start
         windowEnd = report.window.end
         items = report.leaders.enumerated().map { index, row in
@@ -175,7 +177,7 @@ struct TopResponse: ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case by, days, items
+        case by, days, items, cached
         case windowStart = "window_start"
         case windowEnd = "window_end"
     }
