@@ -91,7 +91,8 @@ class Redis:
 class Server:
     """The release server on Postgres (or memory) and optionally Redis, on a free loopback port."""
 
-    def __init__(self, database_url=None, pool=8, redis_url=None):
+    def __init__(self, database_url=None, pool=8, redis_url=None, env=None):
+        self.env = env or {}
         self.port = free_port()
         self.command = [BINARY[0], "serve", "--port", self.port, "--seeds", "", "--log-level", "warning"]
         if database_url:
@@ -101,9 +102,9 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
-        COMMANDS.append(shown(self.command, {"ASSAY_ADMIN_TOKEN": "$TOKEN"}))
+        COMMANDS.append(shown(self.command, {"ASSAY_ADMIN_TOKEN": "$TOKEN", **self.env}))
         self.process = subprocess.Popen([str(part) for part in self.command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, "ASSAY_ADMIN_TOKEN": TOKEN})
+                                        env={**os.environ, "ASSAY_ADMIN_TOKEN": TOKEN, **self.env})
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -123,10 +124,10 @@ class Server:
             self.process.kill()
 
 
-def wrk(url, endpoint, connections, duration, env, script="genesets.lua"):
+def wrk(url, endpoint, connections, duration, env, script="genesets.lua", name=None):
     out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", ROOT / "bench" / script, url],
               env={"BENCH_ENDPOINT": endpoint, "BENCH_TOKEN": TOKEN, **env}, timeout=duration + 60).stdout
-    (LOGS / f"wrk-{endpoint}.txt").write_text(out)
+    (LOGS / f"wrk-{name or endpoint}.txt").write_text(out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -287,6 +288,10 @@ def main():
     parser.add_argument("--suite", choices=["all", "genesets", "routes"], default="all",
                         help="routes: only the route-statistics rows, rewriting only their section of the report")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--product-views", type=int, default=1_000_000)
+    parser.add_argument("--product-costs", type=int, default=100_000)
+    parser.add_argument("--hot-products", type=int, default=1_000, help="products the warm analytics row asks about")
     parser.add_argument("--etl-sizes", default="100000,1000000,5000000",
                         help="experiment counts for the ETL rows, comma-separated; empty skips them")
     parser.add_argument("--binary", help="assay binary to serve with (default .build/release/assay); implies --skip-build")
@@ -332,6 +337,29 @@ def main():
                 sql = pgbench(db.url, script, args.pool, args.duration, variables)
                 results.append((label, http, sql))
 
+        log(f"populating {args.products} products, {args.product_views} views, {args.product_costs} costs")
+        started = time.monotonic()
+        run([ASSAY, "populate", "products", "--products", args.products, "--views", args.product_views, "--costs", args.product_costs,
+             "--days", "90", "--seed", "1", "--postgres-url", db.url], timeout=1800)
+        rows.append(("populate products (COPY)", f"{args.products:,} products, {args.product_views:,} views, {args.product_costs:,} costs "
+                     f"in {time.monotonic() - started:.1f} s"))
+        hot = min(args.hot_products, args.products)
+        product_runs = [
+            ("analytics_cold", "GET /products/{id}/analytics?days=30, cache off", {"ASSAY_ANALYTICS_CACHE_SECONDS": "0"},
+             "analytics", args.products, "analytics.sql"),
+            ("analytics_warm", f"GET /products/{{id}}/analytics?days=30, cached, {hot:,} products", {}, "analytics", hot, "analytics.sql"),
+            ("top", "GET /products/top?by=views&days=30&limit=10", {}, "top", args.products, "top.sql"),
+        ]
+        product_results = []
+        for name, label, server_env, endpoint, ids, script in product_runs:
+            with Server(db.url, args.pool, env=server_env) as server:
+                log(f"wrk {label}")
+                http = wrk(server.base, endpoint, args.connections, args.duration,
+                           {"BENCH_PRODUCTS": str(args.products), "BENCH_HOT": str(ids)}, script="products.lua", name=name)
+            log(f"pgbench {script}")
+            sql = pgbench(db.url, script, args.pool, args.duration, {"hot": ids})
+            product_results.append((label, http, sql))
+
         etl_table = ""
         sizes = [int(size) for size in args.etl_sizes.split(",") if size.strip()]
         if sizes:
@@ -344,16 +372,21 @@ def main():
 
     today = datetime.date.today().isoformat()
     commit = run(["git", "rev-parse", "--short", "HEAD"], record=False, cwd=ROOT).stdout.strip()
-    lines = [
-        f"| endpoint | req/s | p50 ms | p99 ms | non-2xx | pgbench tx/s (same SQL, {args.pool} clients) | pgbench p50 / p99 ms | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for label, http, sql in results:
-        errors = http["non2xx"] + (1 if http["socket_errors"] else 0)
-        lines.append(f"| `{label}` | {http['rate']:,.0f} | {http['p50']:.2f} | {http['p99']:.2f} | {errors} | {sql['rate']:,.0f} | "
-                     f"{sql['p50']:.2f} / {sql['p99']:.2f} | {http['rate'] / sql['rate']:.2f}x |")
-    table = "\n".join(lines)
+    def endpoint_table(results):
+        lines = [
+            f"| endpoint | req/s | p50 ms | p99 ms | non-2xx | pgbench tx/s (same SQL, {args.pool} clients) | pgbench p50 / p99 ms | ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for label, http, sql in results:
+            errors = http["non2xx"] + (1 if http["socket_errors"] else 0)
+            lines.append(f"| `{label}` | {http['rate']:,.0f} | {http['p50']:.2f} | {http['p99']:.2f} | {errors} | {sql['rate']:,.0f} | "
+                         f"{sql['p50']:.2f} / {sql['p99']:.2f} | {http['rate'] / sql['rate']:.2f}x |")
+        return "\n".join(lines)
+
+    table = endpoint_table(results)
+    products_table = endpoint_table(product_results)
     print(table)
+    print(products_table)
     for name, value in rows:
         print(f"{name}: {value}")
     print(etl_table)
@@ -390,6 +423,17 @@ pgbench: the endpoint's SQL (bench/pgbench/*.sql) with `-M prepared`, {args.pool
 {table}
 
 {chr(10).join(f"- {name}: {value}" for name, value in rows)}
+
+## Product analytics on Postgres ({args.products:,} products, {args.product_views:,} views, {args.product_costs:,} costs over 90 days)
+
+wrk as above with bench/products.lua; each row has a server of its own. `analytics_cold` runs with
+`ASSAY_ANALYTICS_CACHE_SECONDS=0`, so every request makes the aggregate query (random products of all
+{args.products:,}); `analytics_warm` keeps the default 30 s cache and asks about {hot:,} products, so after each
+product's first request (and again when the minute turns) answers come from the in-memory cache. pgbench runs the
+aggregate statement itself (bench/pgbench/analytics.sql, top.sql) on the same products: for the warm row the
+ratio is the cache's gain over the database doing the work.
+
+{products_table}
 
 Reading the numbers:
 - non-2xx on `/genes/{{name}}` are 404s: the generator picks from the whole pool of {pool_names:,} names, and

@@ -40,8 +40,8 @@ struct AuthTests {
         configuration.apiPublic = apiPublic
         let policy = AccessPolicy(apiPublic: apiPublic)
         let router = buildRouter(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), readiness: {}, clock: clock,
-            configuration: configuration)
+            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            analyticsCache: InMemoryAnalyticsCache(clock: clock), readiness: {}, clock: clock, configuration: configuration)
         let routes = router.routes.map { (method: $0.method, template: $0.path.description) }
         #expect(routes.count >= 23)
         #expect(routes.contains { $0.template == AccessPolicy.apiPath })

@@ -12,6 +12,8 @@ import Testing
 struct ConfigurationTests {
     @Test func flagsBeatEnvironmentBeatDefaults() throws {
         let defaults = try AssayConfiguration.resolve(environment: [:])
+        #expect(defaults.analyticsCacheSeconds == 30)
+        #expect(try AssayConfiguration.resolve(environment: ["ASSAY_ANALYTICS_CACHE_SECONDS": "0"]).analyticsCacheSeconds == 0)
         #expect(defaults.port == 8000 && defaults.host == "127.0.0.1" && defaults.seedsDirectory == "seeds")
         let environment = ["ASSAY_PORT": "9001", "ASSAY_HOST": "0.0.0.0", "ASSAY_SEEDS": "", "ASSAY_LOG_LEVEL": "DEBUG"]
         let fromEnvironment = try AssayConfiguration.resolve(environment: environment)
@@ -28,6 +30,9 @@ struct ConfigurationTests {
         #expect(throws: AssayConfiguration.InvalidSetting.self) { try AssayConfiguration.resolve(.init(port: 70_000), environment: [:]) }
         #expect(throws: AssayConfiguration.InvalidSetting.self) { try AssayConfiguration.resolve(environment: ["ASSAY_MAX_BODY_BYTES": "10"]) }
         #expect(throws: AssayConfiguration.InvalidSetting.self) { try AssayConfiguration.resolve(environment: ["ASSAY_LOG_LEVEL": "loud"]) }
+        #expect(throws: AssayConfiguration.InvalidSetting.self) {
+            try AssayConfiguration.resolve(environment: ["ASSAY_ANALYTICS_CACHE_SECONDS": "-1"])
+        }
     }
 
     @Test func serverStartsWithTheShippedDemoSeeds() async throws {

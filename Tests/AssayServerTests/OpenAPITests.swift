@@ -121,7 +121,8 @@ struct OpenAPITests {
         }
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
         let router = buildRouter(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), readiness: {}, clock: SystemClock(),
+            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            analyticsCache: InMemoryAnalyticsCache(), readiness: {}, clock: SystemClock(),
             configuration: AssayConfiguration())
         let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         #expect(documented.subtracting(registered).sorted() == [], "documented routes the server does not have")
@@ -241,9 +242,23 @@ struct OpenAPITests {
             check(try await client.execute(uri: "/stats?limit=5&window=24h", method: .get), .get, "/stats")
             check(try await client.execute(uri: "/stats?window=1y", method: .get), .get, "/stats")
             check(try await client.execute(uri: "/test/0", method: .post), .post, "/test/{n}")
+            let product = try await client.send(.post, "/products", json: #"{"name":"Kit","category":"lab","price":12.5}"#)
+            check(product, .post, "/products")
+            let productID = try #require(try json(product)["id"] as? Int)
+            check(try await client.send(.post, "/products", json: #"{"name":"","category":"lab","price":-1}"#), .post, "/products")
+            check(try await client.send(.post, "/products/\(productID)/views", json: #"{"user_id":7}"#), .post, "/products/{id}/views")
+            check(try await client.send(.post, "/products/\(productID)/views", json: #"{"user_id":-7}"#), .post, "/products/{id}/views")
+            check(try await client.send(.post, "/products/\(productID)/costs", json: #"{"amount":3.25,"kind":"ads"}"#), .post, "/products/{id}/costs")
+            check(try await client.send(.post, "/products/999/costs", json: #"{"amount":3.25,"kind":"ads"}"#), .post, "/products/{id}/costs")
+            check(try await client.execute(uri: "/products/\(productID)", method: .get), .get, "/products/{id}")
+            check(try await client.execute(uri: "/products?limit=5", method: .get), .get, "/products")
+            check(try await client.execute(uri: "/products/\(productID)/analytics?days=7", method: .get), .get, "/products/{id}/analytics")
+            check(try await client.execute(uri: "/products/\(productID)/analytics?days=0", method: .get), .get, "/products/{id}/analytics")
+            check(try await client.execute(uri: "/products/top?by=cost&days=30&limit=3", method: .get), .get, "/products/top")
+            check(try await client.execute(uri: "/products/top?by=fame", method: .get), .get, "/products/top")
         }
         let responses = recorded.withLock { $0 }
         for (response, method, path) in responses { try validate(response, method, path) }
-        #expect(responses.count >= 39)
+        #expect(responses.count >= 50)
     }
 }

@@ -156,6 +156,32 @@ struct PostgresServerTests {
         }
     }
 
+    @Test func populatedProductsAnswerAnalyticsOverHTTPOnPostgres() async throws {
+        try await withDatabase { url, _ in
+            let populate = try await Subprocess.run(
+                [try Subprocess.assayExecutable, "populate", "products", "--products", "50", "--views", "2000", "--costs", "300", "--days", "20",
+                 "--batch-size", "700", "--postgres-url", url], timeout: .seconds(60))
+            #expect(populate.status == 0, "\(populate.output)")
+            #expect(populate.output.contains("populated 50 products, 2000 views, 300 costs"))
+            try await buildApplication(configuration(url, migrate: false)).test(.router) { client in
+                let client = AuthorizedClient(base: client)
+                let list = try #require(try json(try await client.execute(uri: "/products?limit=500", method: .get))["items"] as? [[String: Any]])
+                #expect(list.count == 50)
+                #expect(list.reduce(0) { $0 + ($1["views"] as? Int ?? 0) } == 2_000)
+                // Everything happened in the last 20 days, so a 30-day window sees all of product 1's views.
+                let first = try json(try await client.execute(uri: "/products/1/analytics?days=30", method: .get))
+                #expect(first["views"] as? Int == list[0]["views"] as? Int && first["cached"] as? Bool == false)
+                #expect(try json(try await client.execute(uri: "/products/1/analytics?days=30", method: .get))["cached"] as? Bool == true)
+                _ = try await client.send(.post, "/products/1/views", json: #"{"user_id":123456}"#)
+                let after = try json(try await client.execute(uri: "/products/1/analytics?days=30", method: .get))
+                #expect(after["cached"] as? Bool == false && after["views"] as? Int == (first["views"] as? Int ?? 0) + 1)
+                let top = try #require(try json(try await client.execute(uri: "/products/top?by=views&limit=3", method: .get))["items"] as? [[String: Any]])
+                #expect(top.count == 3)
+                #expect(top.compactMap { $0["views"] as? Int } == top.compactMap { $0["views"] as? Int }.sorted(by: >))
+            }
+        }
+    }
+
     @Test func unreachableDatabaseIsA503ThenRecovers() async throws {
         try await withDatabase { url, admin in
             let database = String(url.split(separator: "/").last ?? "")
@@ -167,7 +193,8 @@ struct PostgresServerTests {
             let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
             _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
             var app = try makeApplication(
-                repository: repository, tokens: tokens, features: PostgresFeatureStore(client: client, logger: logger), readiness: { try await repository.ping() }, configuration: configuration(url),
+                repository: repository, tokens: tokens, features: PostgresFeatureStore(client: client, logger: logger),
+                products: PostgresProductRepository(client: client, logger: logger), analyticsCache: InMemoryAnalyticsCache(), readiness: { try await repository.ping() }, configuration: configuration(url),
                 logger: logger)
             app.addServices(client)
             app.beforeServerStarts { try await Migrator(client: client, logger: logger).migrate() }

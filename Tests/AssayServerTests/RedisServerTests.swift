@@ -124,7 +124,8 @@ struct RedisServerTests {
         var configuration = AssayConfiguration()
         configuration.logLevel = .critical
         let app = try makeApplication(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), routeCounter: RedisRouteCounter(client: client),
+            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            analyticsCache: RedisAnalyticsCache(client: client), routeCounter: RedisRouteCounter(client: client),
             probes: [("redis", { try await client.ping() })], configuration: configuration, logger: logger)
         let restarted = Mutex<RedisServerProcess?>(nil)
         do {

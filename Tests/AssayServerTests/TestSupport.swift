@@ -25,8 +25,9 @@ func withApp(
     let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
     _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
     let app = try makeApplication(
-        repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), routeCounter: InMemoryRouteCounter(),
-        clock: clock, configuration: configuration, logger: logger)
+        repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+        analyticsCache: InMemoryAnalyticsCache(clock: clock), routeCounter: InMemoryRouteCounter(), clock: clock, configuration: configuration,
+        logger: logger)
     try await app.test(.router) { client in try await test(AuthorizedClient(base: client)) }
 }
 

@@ -15,18 +15,20 @@ import Prometheus
 public typealias AssayApplication = Application<RouterResponder<AppRequestContext>>
 
 /// Builds the Assay application from configuration. This is the composition root: the one place that
-/// chooses adapters — Postgres when `postgresURL` is set, memory otherwise; Redis for route statistics when
-/// `redisURL` is set, memory otherwise.
+/// chooses adapters — Postgres when `postgresURL` is set, memory otherwise; Redis for route statistics and the
+/// analytics cache when `redisURL` is set, memory otherwise.
 public func buildApplication(_ configuration: AssayConfiguration, logger: Logger? = nil) async throws -> AssayApplication {
     var baseLogger = logger ?? Logger(label: "assay")
     baseLogger.logLevel = configuration.logLevel
     let logger = baseLogger
 
-    var counters = Counters(routeCounter: InMemoryRouteCounter(), probes: [])
+    var counters = Counters(routeCounter: InMemoryRouteCounter(), analyticsCache: InMemoryAnalyticsCache(), probes: [])
     if let url = configuration.redisURL {
         let settings = try RedisSettings(url: url)
         let client = RedisClient(settings: settings, logger: logger)
-        counters = Counters(routeCounter: RedisRouteCounter(client: client), probes: [("redis", { try await client.ping() })])
+        counters = Counters(
+            routeCounter: RedisRouteCounter(client: client), analyticsCache: RedisAnalyticsCache(client: client),
+            probes: [("redis", { try await client.ping() })])
         logger.info("using redis for route statistics", metadata: ["url": "\(settings.redactedURL)", "threads": "\(settings.poolSize)"])
     }
 
@@ -41,8 +43,9 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         }
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
         return try makeApplication(
-            repository: repository, tokens: tokens, features: InMemoryFeatureStore(), readiness: { _ = await repository.genesetCount() },
-            routeCounter: counters.routeCounter, probes: counters.probes, metrics: metrics, configuration: configuration, logger: logger)
+            repository: repository, tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            analyticsCache: counters.analyticsCache, readiness: { _ = await repository.genesetCount() }, routeCounter: counters.routeCounter,
+            probes: counters.probes, metrics: metrics, configuration: configuration, logger: logger)
     }
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
@@ -52,9 +55,11 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
         store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher,
         cacheSeconds: configuration.tokenCacheSeconds)
     let features = PostgresFeatureStore(client: client, logger: logger, operationTimeout: settings.operationTimeout)
+    let products = PostgresProductRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     var app = try makeApplication(
-        repository: repository, tokens: tokens, features: features, readiness: { try await repository.ping() },
-        routeCounter: counters.routeCounter, probes: counters.probes, metrics: metrics, configuration: configuration, logger: logger)
+        repository: repository, tokens: tokens, features: features, products: products, analyticsCache: counters.analyticsCache,
+        readiness: { try await repository.ping() }, routeCounter: counters.routeCounter, probes: counters.probes, metrics: metrics,
+        configuration: configuration, logger: logger)
     app.addServices(client)
     app.beforeServerStarts {
         logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
@@ -67,9 +72,10 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     return app
 }
 
-/// The route-statistics adapter the composition root chose, and the readiness probes it brings.
+/// The route-statistics and analytics-cache adapters the composition root chose, and the readiness probes they bring.
 private struct Counters {
     var routeCounter: any RouteCounter
+    var analyticsCache: any AnalyticsCache
     var probes: [(name: String, check: @Sendable () async throws -> Void)]
 }
 
@@ -94,10 +100,12 @@ func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configurati
 
 /// Builds the application over the given adapters; tests and embedders use it to inject their own. `readiness`
 /// checks the store; `probes` name further dependencies `/ready` checks (such as Redis).
-public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
+public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore, Products: ProductRepository>(
     repository: Repository,
     tokens: TokenService<Tokens>,
     features: Features,
+    products: Products,
+    analyticsCache: any AnalyticsCache,
     readiness: @escaping @Sendable () async throws -> Void = {},
     routeCounter: any RouteCounter = InMemoryRouteCounter(),
     probes: [(name: String, check: @Sendable () async throws -> Void)] = [],
@@ -108,8 +116,8 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, F
 ) throws -> AssayApplication {
     let address = ServerAddress()
     let router = buildRouter(
-        repository: repository, tokens: tokens, features: features, readiness: readiness, routeCounter: routeCounter, probes: probes,
-        clock: clock, metrics: metrics, configuration: configuration, address: address)
+        repository: repository, tokens: tokens, features: features, products: products, analyticsCache: analyticsCache, readiness: readiness,
+        routeCounter: routeCounter, probes: probes, clock: clock, metrics: metrics, configuration: configuration, address: address)
     var server = HTTPServerBuilder.http1()
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         // HTTP/2 and HTTP/1.1 offered by ALPN, over TLS 1.2 or 1.3 only.
@@ -126,10 +134,12 @@ public func makeApplication<Repository: GenesetRepository, Tokens: TokenStore, F
 
 /// The router with every route and the middleware chain: body limit, request ids and logs, problems, then
 /// authentication and the scope check of ``AccessPolicy``.
-func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore>(
+func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: FeatureStore, Products: ProductRepository>(
     repository: Repository,
     tokens: TokenService<Tokens>,
     features: Features,
+    products: Products,
+    analyticsCache: any AnalyticsCache,
     readiness: @escaping @Sendable () async throws -> Void,
     routeCounter: any RouteCounter = InMemoryRouteCounter(),
     probes: [(name: String, check: @Sendable () async throws -> Void)] = [],
@@ -157,6 +167,8 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
             statistics: RouteStatistics(counter: routeCounter, clock: clock),
             selfTest: SelfTest(address: address, certificatePath: configuration.tlsCertificate)
         ).endpoints)
+    let analytics = ProductAnalytics(repository: products, cache: analyticsCache, clock: clock, ttl: configuration.analyticsCacheSeconds)
+    router.addRoutes(ProductController(analytics: analytics).endpoints)
     addMethodNotAllowed(to: router)
     return router
 }

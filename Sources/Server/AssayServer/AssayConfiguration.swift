@@ -42,6 +42,9 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var openAPIPath: String = "docs/openapi.yaml"
     /// Largest upload to `POST /etl` in bytes (`ASSAY_ETL_MAX_UPLOAD_BYTES`, default 1 GiB); other routes keep `maxBodyBytes`.
     public var etlMaxUploadBytes: Int = 1 << 30
+    /// Seconds computed product analytics stay in the cache (`ASSAY_ANALYTICS_CACHE_SECONDS`, environment only,
+    /// default 30, 0 disables caching). Writes through the API invalidate a product's entries at once.
+    public var analyticsCacheSeconds: Double = 30
 
     /// The defaults.
     public init() {}
@@ -190,6 +193,12 @@ public struct AssayConfiguration: Sendable, Equatable {
         }
         config.apiPublic =
             try flags.apiPublic ?? environment["ASSAY_API_PUBLIC"].map { try boolean($0, name: "ASSAY_API_PUBLIC") } ?? false
+        if let raw = environment["ASSAY_ANALYTICS_CACHE_SECONDS"] {
+            guard let seconds = Double(raw), (0...86_400).contains(seconds) else {
+                throw InvalidSetting(name: "ASSAY_ANALYTICS_CACHE_SECONDS", value: raw, expected: "seconds 0...86400")
+            }
+            config.analyticsCacheSeconds = seconds
+        }
         return config
     }
 

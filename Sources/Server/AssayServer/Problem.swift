@@ -95,6 +95,20 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             case .featuresNotFound(let userID): return Problem(.notFound, detail: "no published features for user \(userID)")
             case .unreadable(let file, let reason): return Problem(.unprocessableContent, detail: "\(file): \(reason)")
             }
+        case let error as ProductError:
+            switch error {
+            case .productNotFound(let id): return Problem(.notFound, detail: "no product with id \(id)")
+            case .daysOutOfRange(let days):
+                return Problem(
+                    .badRequest,
+                    detail: "days \(days) is out of range \(AnalyticsWindow.allowedDays.lowerBound)...\(AnalyticsWindow.allowedDays.upperBound)")
+            case .unknownMetric(let raw):
+                return Problem(.badRequest, detail: "query parameter 'by' must be views or cost, got '\(raw)'")
+            case .topLimitOutOfRange(let limit):
+                return Problem(
+                    .badRequest,
+                    detail: "limit \(limit) is out of range \(ProductRules.topLimits.lowerBound)...\(ProductRules.topLimits.upperBound)")
+            }
         case let error as TokenError:
             return problem(for: error)
         case let error as RouteStatsError:

@@ -9,7 +9,7 @@ import Foundation
 struct Populate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fill a store with deterministic synthetic data.",
-        subcommands: [Genesets.self]
+        subcommands: [Genesets.self, Products.self]
     )
 
     /// `assay populate genesets`.
@@ -67,6 +67,87 @@ struct Populate: AsyncParsableCommand {
             var bar = ProgressBar(total: data.sets, label: "sets")
             try await GenesetCatalog(repository: repository).populate(data, batchSize: batchSize) { bar.update($0) }
             bar.update(data.sets)
+            return bar.elapsedSeconds
+        }
+    }
+
+    /// `assay populate products`.
+    struct Products: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create synthetic products, views and costs (the same seed gives the same data).",
+            discussion: """
+                Views and costs spread over the --days days before now, skewed towards the first products. With \
+                ASSAY_POSTGRES_URL (or --postgres-url) they are added to Postgres with COPY, after applying pending \
+                migrations. Without it they go to an in-memory store that lives only for this command.
+                """
+        )
+
+        @Option(help: "Number of products.")
+        var products: Int = 1_000
+
+        @Option(help: "Number of views.")
+        var views: Int = 100_000
+
+        @Option(help: "Number of costs.")
+        var costs: Int = 10_000
+
+        @Option(help: "Days back from now that views and costs spread over.")
+        var days: Int = 90
+
+        @Option(help: "Seed of the synthetic data.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Rows written per batch.")
+        var batchSize: Int = 50_000
+
+        @Option(help: "Postgres URL (ASSAY_POSTGRES_URL); without one the data goes to a throw-away in-memory store.")
+        var postgresURL: String?
+
+        func run() async throws {
+            let data: SyntheticProducts
+            do {
+                data = try SyntheticProducts(products: products, views: views, costs: costs, days: days, seed: seed)
+            } catch {
+                throw ValidationError(error.errors.map { "--\($0.field) \($0.reason)" }.joined(separator: "; "))
+            }
+            let configuration = try CommandSupport.configuration(.init(postgresURL: postgresURL))
+            let batchSize = max(self.batchSize, 1)
+            let (seconds, store) = try await {
+                if configuration.postgresURL != nil {
+                    return try await CommandSupport.withPostgres(configuration) { client, logger in
+                        try await Migrator(client: client, logger: logger).migrate()
+                        let repository = PostgresProductRepository(client: client, logger: logger, operationTimeout: .seconds(300))
+                        let seconds = try await Self.fill(repository, with: data, batchSize: batchSize)
+                        try await repository.analyze()
+                        return (seconds, "postgres")
+                    }
+                }
+                return (try await Self.fill(InMemoryProductRepository(), with: data, batchSize: batchSize), "in memory, discarded on exit")
+            }()
+            print(
+                "populated \(data.products) products, \(data.views) views, \(data.costs) costs over \(data.days) days (seed \(seed)) "
+                    + "in \(String(format: "%.2f", seconds)) s (\(store))")
+        }
+
+        /// Products first (their ids are needed), then views and costs, in batches, with one progress bar over every row.
+        static func fill(_ repository: some ProductRepository, with data: SyntheticProducts, batchSize: Int) async throws -> Double {
+            let now = Date()
+            var bar = ProgressBar(total: data.products + data.views + data.costs, label: "rows")
+            var done = 0
+            func inBatches(of count: Int, _ write: (Range<Int>) async throws -> Void) async throws {
+                for start in stride(from: 0, to: count, by: batchSize) {
+                    let range = start..<min(start + batchSize, count)
+                    try await write(range)
+                    done += range.count
+                    bar.update(done)
+                }
+            }
+            var ids: [Int64] = []
+            ids.reserveCapacity(data.products)
+            try await inBatches(of: data.products) { ids += try await repository.createMany(data.drafts($0), at: now) }
+            try await inBatches(of: data.views) { try await repository.recordViews(data.views($0, productIDs: ids, now: now)) }
+            try await inBatches(of: data.costs) { try await repository.recordCosts(data.costs($0, productIDs: ids, now: now)) }
+            bar.update(done)
             return bar.elapsedSeconds
         }
     }

@@ -1,0 +1,3 @@
+-- GET /products/{id}/analytics?days=30 on a miss: the statement of PostgresProductRepository.analytics.
+\set id random(1, :hot)
+SELECT v.views, v.viewers, c.cents FROM products p CROSS JOIN LATERAL (SELECT count(*) AS views, count(DISTINCT user_id) AS viewers FROM product_views WHERE product_id = p.id AND viewed_at >= date_trunc('minute', now()) + interval '1 minute' - interval '30 days' AND viewed_at < date_trunc('minute', now()) + interval '1 minute') v CROSS JOIN LATERAL (SELECT coalesce(sum(amount_cents), 0)::bigint AS cents FROM product_costs WHERE product_id = p.id AND incurred_at >= date_trunc('minute', now()) + interval '1 minute' - interval '30 days' AND incurred_at < date_trunc('minute', now()) + interval '1 minute') c WHERE p.id = :id;
