@@ -446,6 +446,8 @@ Reading the numbers:
 {route_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
+- Leaders cached for the TTL in single flight: `GET /products/top?by=views&days=30` 12 -> 5,337 req/s,
+  p99 1,710 -> 71 ms, timeouts 110 -> 0 (2026-11-23).
 - CSV scanner without a closure call per byte: `assay etl` on 1M experiments (in memory) 3.92 -> 1.27 s
   read and derive (2026-11-23).
 - Gene-set pages written with JSONWriter instead of JSONEncoder: `GET /genesets` 479 -> 589 req/s,
