@@ -27,7 +27,10 @@ struct ShutdownTests {
         try "user_id,name,email,signup_date\n1,A,a@lab.org,2024-01-01\n".write(toFile: directory + "/users.csv", atomically: true, encoding: .utf8)
         try "compound_id,compound_name,compound_structure\n1,X,H2O\n".write(toFile: directory + "/compounds.csv", atomically: true, encoding: .utf8)
         var experiments = "experiment_id,user_id,experiment_compound_ids,experiment_run_time\n"
-        for id in 1...400_000 { experiments += "\(id),1,1,\(id % 50)\n" }
+        for id in 1...400_000 {
+            experiments += "\(id),1,1,\(id % 50)\n"
+            if id % 20_000 == 0 { await Task.yield() }  // a long loop must not starve the other tests' tasks
+        }
         try experiments.write(toFile: directory + "/user_experiments.csv", atomically: true, encoding: .utf8)
 
         let port = try freePort()
