@@ -1,4 +1,5 @@
 import AssayDomain
+import Logging
 import PostgresNIO
 import Synchronization
 
@@ -16,6 +17,14 @@ func withDatabase<Result: Sendable>(timeout: Duration, _ operation: @escaping @S
     } catch let error as PSQLError where error.isConnectionFailure {
         throw UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
     }
+}
+
+/// Runs `body` with the adapter's client and logger under the operation deadline (see ``withDatabase(timeout:_:)``).
+func withDatabase<Result: Sendable>(
+    _ client: PostgresClient, _ logger: Logger, timeout: Duration,
+    _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result
+) async throws -> Result {
+    try await withDatabase(timeout: timeout) { try await body(client, logger) }
 }
 
 /// The operation's outcome, or `expired()` thrown once `timeout` passes, whichever comes first. Cancelling the

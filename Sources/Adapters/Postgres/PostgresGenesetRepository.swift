@@ -249,9 +249,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// Runs a call with the deadline and the unavailable-database mapping.
     private func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) { try await body(client, logger) }
+        try await withDatabase(client, logger, timeout: timeout, body)
     }
 
     /// The set with this id and its genes in input order.

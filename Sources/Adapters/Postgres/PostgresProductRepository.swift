@@ -222,8 +222,6 @@ public struct PostgresProductRepository: ProductRepository {
     }
 
     private func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) { try await body(client, logger) }
+        try await withDatabase(client, logger, timeout: timeout, body)
     }
 }

@@ -20,7 +20,10 @@ public struct AppRequestContext: AuthRequestContext {
     }
 
     /// JSON with sorted keys and ISO 8601 dates, so responses are stable byte for byte.
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.makeEncoder() }
+
+    /// The API's JSON: sorted keys, ISO 8601 dates, slashes unescaped. Every JSON body is written with it.
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

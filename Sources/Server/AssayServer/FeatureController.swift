@@ -115,11 +115,9 @@ struct FeatureController<Store: FeatureStore> {
 
 /// A JSON response with sorted keys and ISO 8601 dates, like every other body of the API.
 func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status, contentType: String = "application/json") throws -> Response {
-    let encoder = JSONEncoder()
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Response(
-        status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    Response(
+        status: status, headers: [.contentType: contentType],
+        body: .init(byteBuffer: ByteBuffer(bytes: try AppRequestContext.makeEncoder().encode(value))))
 }
 
 /// `{"status": "success", "run": {...}}`.
