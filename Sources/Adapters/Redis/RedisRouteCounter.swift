@@ -1,4 +1,5 @@
 public import AssayDomain
+import Synchronization
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
@@ -9,39 +10,60 @@ public import Foundation
 /// ``RouteCounter`` on Redis sorted sets (member: path, score: hits).
 ///
 /// Keys, under the prefix: `routes:all` (all time) and `routes:h:{hour}` (one per hour since the epoch, expiring
-/// ``HourBucket/retentionSeconds`` after its last hit). An increment is one pipeline: `ZINCRBY` on both sets and
-/// `EXPIRE` on the bucket. A window sums its buckets with `ZUNIONSTORE` into a short-lived `routes:tmp:{uuid}`
+/// ``HourBucket/retentionSeconds`` after the end of its hour, so after its last hit). An increment is one
+/// pipeline: `ZINCRBY` on both sets, plus `EXPIRE` on the bucket when this counter has not set it in the last
+/// minute (the deadline is the same for every hit of an hour, so repeating it on every hit would only cost Redis
+/// a third more commands; repeating it each minute restores it if the key was deleted and recreated). A window sums its buckets with `ZUNIONSTORE` into a short-lived `routes:tmp:{uuid}`
 /// key, read with `ZREVRANGE ... WITHSCORES`, then removed. Redis orders equal scores by member descending; ties
 /// are re-ordered here by path ascending, and the members tied at the cut are read in ascending order with
 /// `ZRANGEBYSCORE`, so the result equals ``RouteRanking``'s exactly.
-public struct RedisRouteCounter: RouteCounter {
+public final class RedisRouteCounter: RouteCounter {
     /// The client.
     public let client: RedisClient
     /// Prefix of every key, e.g. `assay:`.
     public let keyPrefix: String
+    private let allTimeKey: [UInt8]
+    /// The bucket whose deadline this counter set last, and when.
+    private let expirySent = Mutex<(hour: Int64, at: ContinuousClock.Instant)?>(nil)
 
     /// Creates the counter; keys start with `keyPrefix`.
     public init(client: RedisClient, keyPrefix: String = "assay:") {
         self.client = client
         self.keyPrefix = keyPrefix
+        self.allTimeKey = Array("\(keyPrefix)routes:all".utf8)
     }
-
-    private var allTimeKey: [UInt8] { Array("\(keyPrefix)routes:all".utf8) }
 
     private func bucketKey(_ hour: Int64) -> [UInt8] { Array("\(keyPrefix)routes:h:\(hour)".utf8) }
 
+    /// Seconds from `time` until the bucket of `hour` may go: ``HourBucket/retentionSeconds`` after the hour ends.
+    /// Relative (`EXPIRE`, not `EXPIREAT`), so a counter on an injected clock keeps its buckets as long.
+    static func timeToLive(ofBucket hour: Int64, at time: Date) -> Int64 {
+        max(1, (hour + 1) * 3_600 + HourBucket.retentionSeconds - Int64(time.timeIntervalSince1970.rounded(.down)))
+    }
+
     public func increment(_ path: String, at time: Date) async throws -> Int64 {
         let member = Array(path.utf8)
-        let bucket = bucketKey(HourBucket.hour(of: time))
-        let replies = try await client.execute([
-            [bytes("ZINCRBY"), allTimeKey, bytes("1"), member],
-            [bytes("ZINCRBY"), bucket, bytes("1"), member],
-            [bytes("EXPIRE"), bucket, bytes(String(HourBucket.retentionSeconds))],
-        ])
+        let hour = HourBucket.hour(of: time)
+        let bucket = bucketKey(hour)
+        var commands: [RedisCommand] = [
+            [Self.zincrby, allTimeKey, Self.one, member],
+            [Self.zincrby, bucket, Self.one, member],
+        ]
+        let now = ContinuousClock.now
+        let setExpiry = expirySent.withLock { sent in
+            guard let sent, sent.hour == hour, now - sent.at < .seconds(60) else { return true }
+            return false
+        }
+        if setExpiry { commands.append([bytes("EXPIRE"), bucket, bytes(String(Self.timeToLive(ofBucket: hour, at: time)))]) }
+        let replies = try await client.execute(commands)
         for reply in replies.dropFirst() { _ = try reply.checked() }
+        if setExpiry { expirySent.withLock { $0 = (hour, now) } }
         guard let count = try replies[0].count() else { throw RedisCommandError("ZINCRBY returned nothing") }
         return count
     }
+
+    private static let zincrby = bytes("ZINCRBY")
+    private static let one = bytes("1")
 
     public func count(_ path: String) async throws -> Int64 {
         let replies = try await client.execute([[bytes("ZSCORE"), allTimeKey, Array(path.utf8)]])
