@@ -164,4 +164,17 @@ struct AuthTests {
         let stored = try await fromEnvironment.list()
         #expect(stored.count == 1 && stored[0].hash == SHA256TokenHasher().hash(testAdminSecret) && stored[0].hash.count == 32)
     }
+
+    /// The scheme name in any case; spaces or tabs around the secret; anything else is no bearer secret.
+    @Test func bearerSecretsAreReadFromTheAuthorizationValue() {
+        let read: [(String, String?)] = [
+            ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER abc", "abc"), ("bEaReR\tabc", "abc"), ("Bearer   abc  ", "abc"),
+            ("  Bearer abc", "abc"), ("Bearer a b", "a b"), ("Bearer ünï", "ünï"),
+            ("Bearer", nil), ("Bearer ", nil), ("Bearer \t ", nil), ("Bearerabc", nil), ("Basic abc", nil), ("Bear abc", nil),
+            ("Bearers abc", nil), ("", nil), ("Bearer\u{00A0}abc", nil), ("Rearer abc", nil), ("Bearer\u{0}", nil),
+        ]
+        for (value, expected) in read {
+            #expect(AccessPolicy.bearerSecret(value) == expected, "\(value.debugDescription)")
+        }
+    }
 }

@@ -32,4 +32,25 @@ struct MetricsTests {
             try expectProblem(try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer nope"]), .unauthorized)
         }
     }
+
+    @Test func metricsCountAnalyticsCacheLookupsAndRouteHits() async throws {
+        try await withApp { client in
+            let created = try await client.execute(
+                uri: "/products", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"name":"Flask","category":"glass","price":2.5}"#))
+            #expect(created.status == .created)
+            // Cold: the report is looked up, then looked up again inside the single flight; warm: one hit.
+            for _ in 0..<2 { #expect(try await client.execute(uri: "/products/1/analytics", method: .get).status == .ok) }
+            for path in ["/api/a", "/api/a", "/api/b"] { #expect(try await client.execute(uri: path, method: .get).status == .ok) }
+
+            let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(text.contains(#"assay_cache_lookups_total{cache="analytics",kind="report",outcome="miss"} 2"#), "\(text)")
+            #expect(text.contains(#"assay_cache_lookups_total{cache="analytics",kind="report",outcome="hit"} 1"#))
+            // Creating the product set its generation, so both requests found it.
+            #expect(text.contains(#"assay_cache_lookups_total{cache="analytics",kind="generation",outcome="hit"} 2"#))
+            #expect(text.contains(#"assay_cache_lookups_total{cache="analytics",kind="leaders",outcome="hit"} 0"#))
+            #expect(text.contains(#"assay_route_hits_total{outcome="counted"} 3"#))
+            #expect(text.contains(#"assay_route_hits_total{outcome="failed"} 0"#))
+        }
+    }
 }

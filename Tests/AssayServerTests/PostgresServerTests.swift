@@ -181,6 +181,10 @@ struct PostgresServerTests {
                 let top = try #require(try json(try await client.execute(uri: "/products/top?by=views&limit=3", method: .get))["items"] as? [[String: Any]])
                 #expect(top.count == 3)
                 #expect(top.compactMap { $0["views"] as? Int } == top.compactMap { $0["views"] as? Int }.sorted(by: >))
+                // The pool shows in /metrics (calls in flight count the whole process, other tests' calls too).
+                let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                #expect(metrics.contains("assay_postgres_pool_size 4"), "\(metrics)")
+                #expect(metrics.contains("assay_postgres_calls_in_flight "))
             }
         }
     }

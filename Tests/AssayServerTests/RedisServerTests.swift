@@ -99,6 +99,13 @@ struct RedisServerTests {
                 #expect(try json(try await client.execute(uri: "/api/a", method: .get))["count"] as? Int == 2)
                 let ready = try json(try await client.execute(uri: "/ready", method: .get))
                 #expect((ready["checks"] as? [String: String])?["redis"] == "ok")
+                // The pool shows in /metrics. (The gauges are process-wide, and tests run in parallel: only the
+                // thread count, the same for every server here, is certain.)
+                let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                #expect(metrics.contains("assay_redis_pool_threads 4"), "\(metrics)")
+                for gauge in ["assay_redis_connections ", "assay_redis_busy_threads ", "assay_redis_queued_calls "] {
+                    #expect(metrics.contains(gauge))
+                }
             }
             // The counts are in that Redis, not in this process: a new application sees them.
             try await buildApplication(configuration).test(.router) { client in

@@ -3,6 +3,14 @@ import Logging
 import PostgresNIO
 import Synchronization
 
+/// Database calls of this process's Postgres adapters, for metrics.
+public enum PostgresActivity {
+    static let inFlight = Atomic<Int>(0)
+
+    /// Calls running or waiting for a pooled connection right now (an abandoned call counts until it ends).
+    public static var callsInFlight: Int { inFlight.load(ordering: .relaxed) }
+}
+
 /// Runs a database call with a deadline, and turns "cannot reach the database" into ``UnavailableError``.
 ///
 /// postgres-nio queues requests while it retries connecting (for up to a minute), and a query on a connection
@@ -10,8 +18,13 @@ import Synchronization
 /// caller gets a clear "unavailable" error, and the operation is cancelled and left to end on its own. (A task
 /// group cannot do this: leaving the group waits for every child, including one that ignores cancellation.)
 func withDatabase<Result: Sendable>(timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
+    let counted: @Sendable () async throws -> Result = {
+        PostgresActivity.inFlight.add(1, ordering: .relaxed)
+        defer { PostgresActivity.inFlight.subtract(1, ordering: .relaxed) }
+        return try await operation()
+    }
     do {
-        return try await firstOf(operation, orAfter: timeout) {
+        return try await firstOf(counted, orAfter: timeout) {
             UnavailableError(dependency: "postgres", reason: "no answer within \(timeout)")
         }
     } catch let error as PSQLError where error.isConnectionFailure {

@@ -163,6 +163,7 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     /// The cache key of a product's generation.
     public static func generationKey(_ productID: Int64) -> String { "analytics:product:\(productID):generation" }
 
+
     /// The key of one product's figures for one generation and window; without a generation (no cache) the
     /// key only names the computation for single flight.
     static func entryKey(_ productID: Int64, generation: String?, window: AnalyticsWindow) -> String {
@@ -242,5 +243,24 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
         let parts = bytes.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
         guard parts.count == 3, let views = Int(parts[0]), let unique = Int(parts[1]), let cents = Int64(parts[2]) else { return nil }
         return AnalyticsFigures(views: views, uniqueViewers: unique, totalCost: Money(cents: cents))
+    }
+}
+
+/// The kinds of entry ``ProductAnalytics`` keeps in its ``AnalyticsCache``, told apart by key, for metrics.
+public enum AnalyticsEntryKind: String, Sendable, CaseIterable {
+    /// A product's analytics report for one window.
+    case report
+    /// The leaders for one metric, limit and window.
+    case leaders
+    /// A product's generation, renewed by every write to the product.
+    case generation
+
+    /// The kind of entry stored under `key`.
+    public init(key: String) {
+        if key.hasPrefix("analytics:top:") {
+            self = .leaders
+        } else {
+            self = key.hasSuffix(":generation") ? .generation : .report
+        }
     }
 }

@@ -22,6 +22,8 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     baseLogger.logLevel = configuration.logLevel
     let logger = baseLogger
 
+    // The process-wide registry: `assay serve` also bootstraps swift-metrics over it, so library metrics join ours.
+    let metrics = AppMetrics(registry: PrometheusMetricsFactory.defaultRegistry)
     var counters = Counters(routeCounter: InMemoryRouteCounter(), analyticsCache: InMemoryAnalyticsCache(), probes: [])
     if let url = configuration.redisURL {
         let settings = try RedisSettings(url: url)
@@ -30,11 +32,13 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
             routeCounter: RedisRouteCounter(client: client), analyticsCache: RedisAnalyticsCache(client: client),
             probes: [("redis", { try await client.ping() })])
         logger.info("using redis for route statistics", metadata: ["url": "\(settings.redactedURL)", "threads": "\(settings.poolSize)"])
+        metrics.gauge("redis_pool_threads", help: "Redis client threads, each with at most one connection") { client.usage.threads }
+        metrics.gauge("redis_connections", help: "Open Redis connections") { client.usage.connections }
+        metrics.gauge("redis_busy_threads", help: "Redis client threads in a round trip") { client.usage.busy }
+        metrics.gauge("redis_queued_calls", help: "Redis calls waiting for a thread") { client.usage.queued }
     }
 
     let hasher = SHA256TokenHasher()
-    // The process-wide registry: `assay serve` also bootstraps swift-metrics over it, so library metrics join ours.
-    let metrics = AppMetrics(registry: PrometheusMetricsFactory.defaultRegistry)
     guard let url = configuration.postgresURL else {
         let repository = InMemoryGenesetRepository()
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: hasher, cacheSeconds: configuration.tokenCacheSeconds)
@@ -50,6 +54,10 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
 
     let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
     let client = PostgresClient(configuration: settings.client, backgroundLogger: logger)
+    metrics.gauge("postgres_pool_size", help: "Most Postgres connections the pool opens") { configuration.postgresPoolSize }
+    metrics.gauge("postgres_calls_in_flight", help: "Database calls running or waiting for a pooled connection") {
+        PostgresActivity.callsInFlight
+    }
     let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
     let tokens = TokenService(
         store: PostgresTokenStore(client: client, logger: logger, operationTimeout: settings.operationTimeout), hasher: hasher,
@@ -164,10 +172,11 @@ func buildRouter<Repository: GenesetRepository, Tokens: TokenStore, Features: Fe
     router.addRoutes(FeatureController(etl: FeatureETL(store: features, clock: clock), dataDirectory: configuration.etlDataDirectory, metrics: metrics).endpoints)
     router.addRoutes(
         RouteStatsController(
-            statistics: RouteStatistics(counter: routeCounter, clock: clock),
+            statistics: RouteStatistics(counter: MeteredRouteCounter(routeCounter, metrics: metrics), clock: clock),
             selfTest: SelfTest(address: address, certificatePath: configuration.tlsCertificate)
         ).endpoints)
-    let analytics = ProductAnalytics(repository: products, cache: analyticsCache, clock: clock, ttl: configuration.analyticsCacheSeconds)
+    let analytics = ProductAnalytics(
+        repository: products, cache: MeteredAnalyticsCache(analyticsCache, metrics: metrics), clock: clock, ttl: configuration.analyticsCacheSeconds)
     router.addRoutes(ProductController(analytics: analytics).endpoints)
     addMethodNotAllowed(to: router)
     return router

@@ -41,12 +41,23 @@ public struct AccessPolicy: Sendable {
     }
 
     /// The bearer secret of an `Authorization` header; the scheme name is case-insensitive (RFC 9110).
+    /// Reads bytes, not Characters: this runs on every request, and Foundation's trimming cost more than the
+    /// token lookup.
     static func bearerSecret(_ headers: HTTPFields) -> String? {
         guard let authorization = headers[.authorization] else { return nil }
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        return secret.isEmpty ? nil : secret
+        return bearerSecret(authorization)
+    }
+
+    /// The secret of an `Authorization` value `Bearer <secret>`: scheme in any case, then spaces or tabs, then a
+    /// secret without surrounding spaces or tabs. `nil` for another scheme or an empty secret.
+    static func bearerSecret(_ authorization: String) -> String? {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let value = authorization.utf8.drop(while: isBlank)
+        let scheme = value.prefix { !isBlank($0) }
+        guard scheme.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        let secret = value[scheme.endIndex...].drop(while: isBlank)
+        guard let last = secret.lastIndex(where: { !isBlank($0) }) else { return nil }
+        return String(Substring(secret[...last]))
     }
 }
 

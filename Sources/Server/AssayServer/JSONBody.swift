@@ -107,7 +107,7 @@ extension Parameters {
 /// Percent-decoding of raw path segments (Hummingbird hands them over still encoded).
 enum PercentDecoding {
     static func decode(_ raw: String) throws -> String {
-        guard raw.contains("%") else { return raw }
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.utf8.count)
         var iterator = raw.utf8.makeIterator()
