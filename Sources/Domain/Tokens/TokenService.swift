@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import Synchronization
 
 /// Why a request's token was refused.
 public enum TokenError: Error, Sendable, Hashable {
@@ -86,12 +87,12 @@ public struct TokenService<Store: TokenStore>: Sendable {
         let hash = hasher.hash(secret)
         let now = clock.now()
         var token: AccessToken
-        if let cached = await cache?.token(hash: hash, at: now) {
+        if let cached = cache?.token(hash: hash, at: now) {
             token = cached
         } else {
             guard let stored = try await store.token(hash: hash) else { throw TokenError.unknown }
             token = stored
-            await cache?.remember(stored, at: now)
+            cache?.remember(stored, at: now)
         }
         guard ConstantTime.equal(token.hash, hash) else { throw TokenError.unknown }
         if token.revokedAt != nil { throw TokenError.revoked }
@@ -99,7 +100,7 @@ public struct TokenService<Store: TokenStore>: Sendable {
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.usageRecordingInterval }) ?? true {
             try await store.markUsed(id: token.id, at: now)
             token.lastUsedAt = now
-            await cache?.remember(token, at: now)
+            cache?.remember(token, at: now)
         }
         return token
     }
@@ -119,7 +120,7 @@ public struct TokenService<Store: TokenStore>: Sendable {
     /// Revokes a token; throws ``TokenError/notFound(_:)`` when missing.
     public func revoke(id: Int64) async throws {
         guard try await store.revoke(id: id, at: clock.now()) else { throw TokenError.notFound(id) }
-        await cache?.forget(id: id)
+        cache?.forget(id: id)
     }
 
     /// On a store with no token at all, creates an admin token (from `secret` when given) and returns it;
@@ -133,33 +134,43 @@ public struct TokenService<Store: TokenStore>: Sendable {
     }
 }
 
-/// Tokens found in the store recently, by hash; bounded in size.
-actor RecentTokens {
+/// Tokens found in the store recently, by hash; bounded in size. A lock, not an actor: it is read on every
+/// authenticated request, and an actor would add an executor hop to each.
+final class RecentTokens: Sendable {
     private let lifetime: TimeInterval
-    private var entries: [[UInt8]: (token: AccessToken, fetched: Date)] = [:]
+    private let entries = Mutex<[[UInt8]: Entry]>([:])
     private static let capacity = 10_000
+
+    private struct Entry {
+        var token: AccessToken
+        var fetched: Date
+    }
 
     init(lifetime: TimeInterval) {
         self.lifetime = lifetime
     }
 
     func token(hash: [UInt8], at time: Date) -> AccessToken? {
-        guard let entry = entries[hash] else { return nil }
-        guard time.timeIntervalSince(entry.fetched) < lifetime else {
-            entries[hash] = nil
-            return nil
+        entries.withLock { entries in
+            guard let entry = entries[hash] else { return nil }
+            guard time.timeIntervalSince(entry.fetched) < lifetime else {
+                entries[hash] = nil
+                return nil
+            }
+            return entry.token
         }
-        return entry.token
     }
 
     func remember(_ token: AccessToken, at time: Date) {
-        if entries.count >= Self.capacity, entries[token.hash] == nil { entries.removeAll(keepingCapacity: true) }
-        let fetched = entries[token.hash]?.fetched ?? time
-        entries[token.hash] = (token, fetched)
+        entries.withLock { entries in
+            if entries.count >= Self.capacity, entries[token.hash] == nil { entries.removeAll(keepingCapacity: true) }
+            let fetched = entries[token.hash]?.fetched ?? time
+            entries[token.hash] = Entry(token: token, fetched: fetched)
+        }
     }
 
     func forget(id: Int64) {
-        entries = entries.filter { $0.value.token.id != id }
+        entries.withLock { entries in entries = entries.filter { $0.value.token.id != id } }
     }
 }
 
