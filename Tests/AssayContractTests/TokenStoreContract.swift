@@ -2,6 +2,8 @@ import AssayDomain
 import AssayInMemory
 import AssayPostgres
 import Foundation
+import NIOCore
+import PostgresNIO
 import Testing
 
 /// Lends a fresh, empty token store of one adapter to a test.
@@ -63,6 +65,47 @@ struct TokenStoreContract {
             #expect(all.map(\.id) == [a.id, b.id])
             #expect(all[0].revokedAt == t0.addingTimeInterval(10))
             #expect(all[1].lastUsedAt == t0.addingTimeInterval(30) && all[1].scopes == [.admin])
+        }
+    }
+
+    /// Servers starting together on an empty store: exactly one bootstrap token is stored.
+    @Test(arguments: TokenStoreFactory.all)
+    func insertIfEmptyStoresOnceUnderARace(factory: TokenStoreFactory) async throws {
+        try await factory.use { store in
+            let stored = try await withThrowingTaskGroup(of: AccessToken?.self) { group in
+                for index in 0..<8 { group.addTask { try await store.insertIfEmpty(newToken("boot\(index)", hashByte: UInt8(10 + index))) } }
+                return try await group.reduce(into: [AccessToken]()) { if let token = $1 { $0.append(token) } }
+            }
+            #expect(stored.count == 1)
+            #expect(try await store.count() == 1)
+            #expect(try await store.all() == stored)
+            #expect(try await store.insertIfEmpty(newToken("late", hashByte: 99)) == nil)
+            #expect(try await store.count() == 1)
+        }
+    }
+}
+
+@Suite("Postgres token store", .enabled(if: TestDatabase.url != nil))
+struct PostgresTokenStoreTests {
+    /// Another server's bootstrap is inserted but not yet committed: `insertIfEmpty` waits for it, then stores
+    /// nothing. (Without the table lock, `NOT EXISTS` would not see the uncommitted row and both would store.)
+    @Test func insertIfEmptyWaitsForAnUncommittedBootstrap() async throws {
+        try await TestDatabase.withFreshSchema { client, logger in
+            let store = PostgresTokenStore(client: client, logger: logger)
+            try await client.withConnection { connection in
+                _ = try await connection.query("BEGIN", logger: logger)
+                let first = newToken("other-server", hashByte: 1)
+                _ = try await connection.query(
+                    """
+                    INSERT INTO access_tokens (name, scopes, prefix, hash, created_at)
+                    VALUES (\(first.name), \(["admin"]), \(first.prefix), \(ByteBuffer(bytes: first.hash)), \(first.createdAt))
+                    """, logger: logger)
+                let racing = Task { try await store.insertIfEmpty(newToken("this-server", hashByte: 2)) }
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await connection.query("COMMIT", logger: logger)
+                #expect(try await racing.value == nil)
+            }
+            #expect(try await store.all().map(\.name) == ["other-server"])
         }
     }
 }

@@ -44,6 +44,10 @@ public actor InMemoryTokenStore: TokenStore {
         return true
     }
 
+    public func insertIfEmpty(_ token: NewAccessToken) throws -> AccessToken? {
+        tokens.isEmpty ? try insert(token) : nil
+    }
+
     public func markUsed(id: Int64, at time: Date) {
         tokens[id]?.lastUsedAt = time
     }

@@ -70,19 +70,41 @@ public struct PostgresTokenStore: TokenStore {
         }
     }
 
-    private func query(_ query: PostgresQuery) async throws -> [AccessToken] {
+    /// The table lock makes a racing caller wait until the first one commits; its `NOT EXISTS` then sees the row.
+    public func insertIfEmpty(_ token: NewAccessToken) async throws -> AccessToken? {
+        let scopes = token.scopes.sorted().map(\.rawValue)
+        let hash = ByteBuffer(bytes: token.hash)
         let client = self.client
         let logger = self.logger
         return try await withDatabase(timeout: timeout) {
-            var tokens: [AccessToken] = []
-            let rows = try await client.query(query, logger: logger)
-            for try await (id, name, scopes, prefix, hash, created, used, expires, revoked) in rows.decode(Row.self) {
-                tokens.append(
-                    AccessToken(
-                        id: id, name: name, scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), prefix: prefix,
-                        hash: Array(buffer: hash), createdAt: created, lastUsedAt: used, expiresAt: expires, revokedAt: revoked))
+            try await client.withTransaction(logger: logger) { connection in
+                _ = try await connection.query("LOCK TABLE access_tokens IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO access_tokens (name, scopes, prefix, hash, created_at, expires_at)
+                    SELECT \(token.name), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt)
+                    WHERE NOT EXISTS (SELECT 1 FROM access_tokens)
+                    RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
+                    """, logger: logger)
+                return try await Self.tokens(rows).first
             }
-            return tokens
         }
+    }
+
+    private func query(_ query: PostgresQuery) async throws -> [AccessToken] {
+        let client = self.client
+        let logger = self.logger
+        return try await withDatabase(timeout: timeout) { try await Self.tokens(try await client.query(query, logger: logger)) }
+    }
+
+    private static func tokens(_ rows: PostgresRowSequence) async throws -> [AccessToken] {
+        var tokens: [AccessToken] = []
+        for try await (id, name, scopes, prefix, hash, created, used, expires, revoked) in rows.decode(Row.self) {
+            tokens.append(
+                AccessToken(
+                    id: id, name: name, scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), prefix: prefix,
+                    hash: Array(buffer: hash), createdAt: created, lastUsedAt: used, expiresAt: expires, revokedAt: revoked))
+        }
+        return tokens
     }
 }

@@ -57,13 +57,24 @@ public struct TokenService<Store: TokenStore>: Sendable {
 
     /// Issues a token with a fresh 256-bit random secret.
     public func issue(name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
+        try await store(secret: Self.randomSecret(), name: name, scopes: scopes, expiresIn: expiresIn)
+    }
+
+    /// A fresh secret: the prefix and 256 random bits.
+    private static func randomSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return try await store(secret: Self.secretPrefix + Base64URL.encode(bytes), name: name, scopes: scopes, expiresIn: expiresIn)
+        return secretPrefix + Base64URL.encode(bytes)
     }
 
     /// Stores a token for a secret chosen elsewhere (the bootstrap `ASSAY_ADMIN_TOKEN`).
     public func store(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
+        let token = try await store.insert(try newToken(secret: secret, name: name, scopes: scopes, expiresIn: expiresIn))
+        return IssuedToken(secret: secret, token: token)
+    }
+
+    /// A validated token for `secret`, ready to store.
+    private func newToken(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval?) throws -> NewAccessToken {
         var errors: [FieldError] = []
         let name = name.trimmingWhitespace()
         if name.isEmpty || name.count > 100 { errors.append(FieldError(field: "name", reason: "must be 1 to 100 characters")) }
@@ -74,11 +85,9 @@ public struct TokenService<Store: TokenStore>: Sendable {
         }
         guard errors.isEmpty else { throw ValidationError(errors) }
         let now = clock.now()
-        let token = try await store.insert(
-            NewAccessToken(
-                name: name, scopes: scopes, prefix: String(secret.prefix(10)), hash: hasher.hash(secret), createdAt: now,
-                expiresAt: expiresIn.map { now.addingTimeInterval($0) }))
-        return IssuedToken(secret: secret, token: token)
+        return NewAccessToken(
+            name: name, scopes: scopes, prefix: String(secret.prefix(10)), hash: hasher.hash(secret), createdAt: now,
+            expiresAt: expiresIn.map { now.addingTimeInterval($0) })
     }
 
     /// The stored token for a presented secret, if it is valid now (records its use, at most once a minute).
@@ -124,13 +133,12 @@ public struct TokenService<Store: TokenStore>: Sendable {
     }
 
     /// On a store with no token at all, creates an admin token (from `secret` when given) and returns it;
-    /// returns `nil` when tokens exist already.
+    /// returns `nil` when tokens exist already. Atomic: of servers starting together on one empty store, one creates it.
     public func bootstrapAdmin(secret: String?) async throws -> IssuedToken? {
         guard try await store.count() == 0 else { return nil }
-        if let secret, !secret.isEmpty {
-            return try await store(secret: secret, name: "bootstrap admin", scopes: [.admin])
-        }
-        return try await issue(name: "bootstrap admin", scopes: [.admin])
+        let secret = secret.flatMap { $0.isEmpty ? nil : $0 } ?? Self.randomSecret()
+        let token = try await store.insertIfEmpty(try newToken(secret: secret, name: "bootstrap admin", scopes: [.admin], expiresIn: nil))
+        return token.map { IssuedToken(secret: secret, token: $0) }
     }
 }
 

@@ -18,6 +18,9 @@ public protocol TokenStore: Sendable {
     func markUsed(id: Int64, at time: Date) async throws
     /// Number of stored tokens.
     func count() async throws -> Int
+    /// Stores `token` only when the store holds no token at all, atomically: of several callers racing on an
+    /// empty store (two servers starting together), exactly one stores. `nil` when tokens exist.
+    func insertIfEmpty(_ token: NewAccessToken) async throws -> AccessToken?
 }
 
 /// Hashes token secrets (SHA-256 in the server; the domain does no cryptography itself).
