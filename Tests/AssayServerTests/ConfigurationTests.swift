@@ -77,4 +77,18 @@ struct RedisConfigurationTests {
             try AssayConfiguration.resolve(environment: ["ASSAY_API_PUBLIC": "maybe"])
         }
     }
+
+    @Test func redisPoolSizeFollowsThePrecedenceWithinItsRange() throws {
+        #expect(try AssayConfiguration.resolve(environment: [:]).redisPoolSize == 4)
+        #expect(try AssayConfiguration.resolve(environment: ["ASSAY_REDIS_POOL_SIZE": "2"]).redisPoolSize == 2)
+        #expect(try AssayConfiguration.resolve(.init(redisPoolSize: 1), environment: ["ASSAY_REDIS_POOL_SIZE": "2"]).redisPoolSize == 1)
+        for raw in ["0", "65", "two"] {
+            #expect(throws: AssayConfiguration.InvalidSetting(name: "ASSAY_REDIS_POOL_SIZE", value: raw, expected: "a pool size 1...64")) {
+                try AssayConfiguration.resolve(environment: ["ASSAY_REDIS_POOL_SIZE": raw])
+            }
+        }
+        #expect(throws: AssayConfiguration.InvalidSetting(name: "--redis-pool-size", value: "100", expected: "a pool size 1...64")) {
+            try AssayConfiguration.resolve(.init(redisPoolSize: 100), environment: [:])
+        }
+    }
 }

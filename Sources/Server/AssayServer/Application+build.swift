@@ -26,7 +26,7 @@ public func buildApplication(_ configuration: AssayConfiguration, logger: Logger
     let metrics = AppMetrics(registry: PrometheusMetricsFactory.defaultRegistry)
     var counters = Counters(routeCounter: InMemoryRouteCounter(), analyticsCache: InMemoryAnalyticsCache(), probes: [])
     if let url = configuration.redisURL {
-        let settings = try RedisSettings(url: url)
+        let settings = try RedisSettings(url: url, poolSize: configuration.redisPoolSize)
         let client = RedisClient(settings: settings, logger: logger)
         counters = Counters(
             routeCounter: RedisRouteCounter(client: client), analyticsCache: RedisAnalyticsCache(client: client),

@@ -29,6 +29,8 @@ public struct AssayConfiguration: Sendable, Equatable {
     /// Redis URL (`ASSAY_REDIS_URL`, `redis://[:password@]host:port[/db]`); when set, route statistics (and later
     /// the analytics cache) live in Redis instead of memory.
     public var redisURL: String?
+    /// Threads (each with at most one connection) of the Redis client (`ASSAY_REDIS_POOL_SIZE`, default 4, 1...64).
+    public var redisPoolSize: Int = 4
     /// Whether `GET /api/...` needs no token (`ASSAY_API_PUBLIC`, default false: it needs the `read` scope).
     public var apiPublic: Bool = false
     /// PEM certificate chain for HTTPS (`ASSAY_TLS_CERT`); with `tlsKey`, the server speaks TLS 1.2+ and offers HTTP/2.
@@ -71,6 +73,8 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var migrateOnStart: Bool?
         /// `--redis-url`.
         public var redisURL: String?
+        /// `--redis-pool-size`.
+        public var redisPoolSize: Int?
         /// `--api-public`.
         public var apiPublic: Bool?
         /// `--tls-cert`.
@@ -85,9 +89,10 @@ public struct AssayConfiguration: Sendable, Equatable {
             host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
             postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
             tlsKey: String? = nil, etlDataDirectory: String? = nil, redisURL: String? = nil, apiPublic: Bool? = nil,
-            logFormat: String? = nil
+            logFormat: String? = nil, redisPoolSize: Int? = nil
         ) {
             self.logFormat = logFormat
+            self.redisPoolSize = redisPoolSize
             self.etlDataDirectory = etlDataDirectory
             self.redisURL = redisURL
             self.apiPublic = apiPublic
@@ -182,6 +187,11 @@ public struct AssayConfiguration: Sendable, Equatable {
         if let url = flags.redisURL ?? environment["ASSAY_REDIS_URL"], !url.isEmpty {
             config.redisURL = url
         }
+        if let size = flags.redisPoolSize {
+            config.redisPoolSize = try checkRedisPoolSize(size, name: "--redis-pool-size", raw: String(size))
+        } else if let raw = environment["ASSAY_REDIS_POOL_SIZE"] {
+            config.redisPoolSize = try checkRedisPoolSize(Int(raw), name: "ASSAY_REDIS_POOL_SIZE", raw: raw)
+        }
         if let directory = flags.etlDataDirectory ?? environment["ASSAY_ETL_DATA"] {
             config.etlDataDirectory = directory.isEmpty ? nil : directory
         }
@@ -212,6 +222,11 @@ public struct AssayConfiguration: Sendable, Equatable {
 
     private static func checkPoolSize(_ size: Int?, name: String, raw: String) throws -> Int {
         guard let size, (1...1_000).contains(size) else { throw InvalidSetting(name: name, value: raw, expected: "a pool size 1...1000") }
+        return size
+    }
+
+    private static func checkRedisPoolSize(_ size: Int?, name: String, raw: String) throws -> Int {
+        guard let size, (1...64).contains(size) else { throw InvalidSetting(name: name, value: raw, expected: "a pool size 1...64") }
         return size
     }
 

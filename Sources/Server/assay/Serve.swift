@@ -43,6 +43,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Redis URL redis://[:password@]host:port[/db]; keeps route statistics in Redis (ASSAY_REDIS_URL).")
     var redisURL: String?
 
+    @Option(help: "Redis client threads, each with one connection (ASSAY_REDIS_POOL_SIZE, default 4).")
+    var redisPoolSize: Int?
+
     @Flag(name: .customLong("api-public"), help: "Serve GET /api/... without a token (ASSAY_API_PUBLIC).")
     var apiPublic = false
 
@@ -60,7 +63,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
             postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
             tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData, redisURL: redisURL,
-            apiPublic: apiPublic ? true : nil, logFormat: logFormat)
+            apiPublic: apiPublic ? true : nil, logFormat: logFormat, redisPoolSize: redisPoolSize)
         let configuration = try CommandSupport.configuration(flags)
         // Metrics from libraries (swift-metrics) go to the registry `/metrics` shows.
         MetricsSystem.bootstrap(PrometheusMetricsFactory())
