@@ -1,4 +1,4 @@
-import AssayDomain
+@testable import AssayDomain
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -26,5 +26,33 @@ struct JSONWriterTests {
             let expected = try JSONSerialization.jsonObject(with: encoder.encode(PageResponse(page, transform: GenesetResponse.init)))
             #expect(NSDictionary(dictionary: try #require(written as? [String: Any])).isEqual(to: try #require(expected as? [String: Any])))
         }
+    }
+
+    /// Numbers as the API's `JSONEncoder` writes them, byte for byte.
+    @Test func numbersMatchJSONEncoder() throws {
+        let values: [Double] = [0, 1, -1, 0.1, 19.99, 3.5, 100, 1e-5, 123_456_789.01, 92_233_720_368_547.75, 1e21, 0.000_1, 2.0 / 3.0]
+        var writer = JSONWriter()
+        writer.raw("[")
+        for (index, value) in values.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.number(value)
+        }
+        writer.raw("]")
+        let expected = try AppRequestContext.makeEncoder().encode(values)
+        #expect(String(buffer: writer.buffer) == String(decoding: expected, as: UTF8.self))
+    }
+
+    /// The analytics body: every field, sorted keys, `cost_per_view` null without views.
+    @Test func analyticsBodyHasEveryFieldInSortedOrder() throws {
+        let window = try AnalyticsWindow(days: 7, endingAfter: Date(timeIntervalSince1970: 1_700_000_030))
+        let withViews = AnalyticsReport(
+            productID: 42, window: window, figures: AnalyticsFigures(views: 8, uniqueViewers: 3, totalCost: Money(cents: 1_999)), cached: true)
+        #expect(
+            String(buffer: AnalyticsResponse(report: withViews).bytes())
+                == #"{"cached":true,"cost_per_view":2.49875,"days":7,"product_id":42,"total_cost":19.99,"unique_viewers":3,"views":8,"#
+                + #""window_end":"2023-11-14T22:14:00Z","window_start":"2023-11-07T22:14:00Z"}"#)
+        let none = AnalyticsReport(productID: 1, window: window, figures: AnalyticsFigures(views: 0, uniqueViewers: 0, totalCost: Money(cents: 0)), cached: false)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(buffer: AnalyticsResponse(report: none).bytes())) as? [String: Any])
+        #expect(parsed["cost_per_view"] is NSNull && parsed["total_cost"] as? Int == 0 && parsed["cached"] as? Bool == false)
     }
 }

@@ -163,7 +163,6 @@ public struct ProductAnalytics<Repository: ProductRepository>: Sendable {
     /// The cache key of a product's generation.
     public static func generationKey(_ productID: Int64) -> String { "analytics:product:\(productID):generation" }
 
-
     /// The key of one product's figures for one generation and window; without a generation (no cache) the
     /// key only names the computation for single flight.
     static func entryKey(_ productID: Int64, generation: String?, window: AnalyticsWindow) -> String {

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Writes JSON straight into a byte buffer, for the responses that carry many objects (gene-set pages).
+/// Writes JSON straight into a byte buffer, for the responses that carry many objects (gene-set pages) or are
+/// served very often (cached analytics).
 ///
 /// Foundation's `JSONEncoder` builds an intermediate tree and sorts keys per object; for a page of 50 sets
 /// with 10 genes each that was a large share of the request's CPU. Keys are written in sorted order so the
@@ -41,6 +42,20 @@ struct JSONWriter {
             }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    mutating func boolean(_ value: Bool) {
+        if value { raw("true") } else { raw("false") }
+    }
+
+    /// A finite number as `JSONEncoder` writes it: Swift's shortest round-trip form, without a trailing `.0`.
+    mutating func number(_ value: Double) {
+        let text = value.description
+        buffer.writeString(text.hasSuffix(".0") ? String(text.dropLast(2)) : text)
+    }
+
+    mutating func numberOrNull(_ value: Double?) {
+        if let value { number(value) } else { raw("null") }
     }
 
     mutating func stringOrNull(_ value: String?) {
