@@ -364,7 +364,10 @@ def main():
     parser.add_argument("--sets", type=int, default=100_000)
     parser.add_argument("--genes-per-set", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--pool", type=int, default=8)
+    # Twice the cores, as for any Postgres on the machine's own cores: 8 backends on 2 cores, beside the server and
+    # wrk, lengthened the cold analytics tail (docs/benchmarks.md, History).
+    parser.add_argument("--pool", type=int, default=2 * (os.cpu_count() or 2),
+                        help="the server's Postgres pool and pgbench's clients (default: twice the cores)")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--stats-connections", type=int, default=8, help="wrk connections for GET /stats")
     parser.add_argument("--suite", choices=["all", "genesets", "routes"], default="all",
@@ -599,6 +602,18 @@ Reading the numbers:
 {route_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
+- Server pool sized to twice the cores (`--pool` 8 -> 4 on this 2-core machine, where Postgres, the server and wrk
+  share the cores): cold `GET /products/{id}/analytics?days=30` at 64 connections, p99 44.2 / 52.2 / 55.2 ->
+  41.4 / 42.4 / 36.7 ms, 2,444 / 2,078 / 2,169 -> 2,223 / 2,056 / 2,226 req/s; a pool of 16 gave p99 92-166 ms.
+  Three alternating 10 s runs on one database (release build, `ASSAY_ANALYTICS_CACHE_SECONDS=0 assay serve
+  --postgres-pool-size 4|8|16`, `BENCH_ENDPOINT=analytics BENCH_PRODUCTS=10000 BENCH_HOT=10000 wrk -t2 -c64 -d10s
+  --latency -s bench/products.lua`). Gene endpoints in the same session, pool 4 vs 8 (two runs each): list 442 / 580
+  vs 328 / 532 req/s, the others within noise (2026-11-23).
+- `assay populate products` flushes its asynchronous commits before VACUUM, so every page is all-visible (before:
+  85 % of product_views, none of product_costs; a random share, 25-95 % in other loads): cold analytics at pool 8,
+  p99 48.5 / 51.2 -> 46.9 / 49.1 ms, 2,224 / 2,073 -> 2,443 / 2,156 req/s (two alternating 10 s runs, the wrk command
+  above, databases loaded by the old and the new build); the query for product 1 (3,444 views in 30 days) 16.3 ->
+  4.3 ms (EXPLAIN ANALYZE) (2026-11-23).
 - Leaders cached for the TTL in single flight: `GET /products/top?by=views&days=30` 12 -> 5,337 req/s,
   p99 1,710 -> 71 ms, timeouts 110 -> 0 (2026-11-23).
 - CSV scanner without a closure call per byte: `assay etl` on 1M experiments (in memory) 3.92 -> 1.27 s
