@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(name: "AssayDomain", path: "Sources/Domain", swiftSettings: strict),
@@ -101,10 +102,25 @@ let package = Package(
             path: "Sources/Server/AssayServer",
             swiftSettings: strict
         ),
+        // `assay load`: URL templates, the bounded run on async-http-client, the report with HdrHistogram latencies.
+        .target(
+            name: "AssayLoad",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Server/AssayLoad",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "assay",
             dependencies: [
                 "AssayServer",
+                "AssayLoad",
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",
@@ -135,6 +151,7 @@ let package = Package(
             name: "AssayServerTests",
             dependencies: [
                 "AssayServer",
+                "AssayLoad",
                 "AssayDomain",
                 "AssayInMemory",
                 "AssayPostgres",

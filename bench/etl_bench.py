@@ -60,9 +60,10 @@ def raw_copy(run, psql, data: Path, database_url: str) -> float:
 
 
 def measure(run, log, assay, psql, database_url, workdir: Path, sizes=(100_000, 1_000_000, 5_000_000), repeats=3):
-    """Returns the markdown table of the ETL rows."""
+    """Returns the markdown table of the ETL rows and, per size, its figures (size, seconds, rss, copy)."""
     lines = ["| experiments | `assay etl` wall s (median of runs) | rows/s | peak RSS MB | `\\copy` s | etl / copy |",
              "|---:|---:|---:|---:|---:|---:|"]
+    results = []
     for size in sizes:
         log(f"etl: generating {size:,} experiments")
         data = generate(workdir / f"etl-{size}", size)
@@ -73,6 +74,7 @@ def measure(run, log, assay, psql, database_url, workdir: Path, sizes=(100_000, 
         copy = raw_copy(run, psql, data, database_url)
         lines.append(f"| {size:,} | {seconds:.2f} ({', '.join(f'{r[0]:.2f}' for r in runs)}) | {size / seconds:,.0f} | {rss:.0f} | "
                      f"{copy:.2f} | {seconds / copy:.2f}x |")
+        results.append({"size": size, "seconds": seconds, "rss": rss, "copy": copy})
         for path in data.iterdir():
             path.unlink()
-    return "\n".join(lines)
+    return "\n".join(lines), results

@@ -189,6 +189,34 @@ struct PostgresServerTests {
         }
     }
 
+    /// `populate` ends with VACUUM so that analytics read the `(product_id, time)` index alone. On a database that
+    /// commits asynchronously (as `make test`'s and `make bench`'s do), VACUUM right after the load could not mark
+    /// the pages of the last, not yet flushed, commits all-visible, and analytics then fetched rows from the heap.
+    @Test func populateLeavesEveryProductPageAllVisible() async throws {
+        try await withDatabase { url, admin in
+            let logger = Logger(label: "assay-test")
+            let database = String(url.split(separator: "/").last ?? "")
+            try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) SET synchronous_commit = off"), logger: logger)
+            let populate = try await Subprocess.run(
+                [try Subprocess.assayExecutable, "populate", "products", "--products", "100", "--views", "30000", "--costs", "5000",
+                 "--batch-size", "5000", "--postgres-url", url], timeout: .seconds(120))
+            #expect(populate.status == 0, "\(populate.output)")
+            let client = PostgresClient(configuration: try PostgresSettings(url: url, poolSize: 1).client)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                let rows = try await client.query(
+                    "SELECT relname::text, relpages, relallvisible FROM pg_class WHERE relname IN ('product_views', 'product_costs')", logger: logger)
+                var seen = 0
+                for try await (table, pages, visible) in rows.decode((String, Int32, Int32).self) {
+                    seen += 1
+                    #expect(pages > 0 && visible == pages, "\(table): \(visible) of \(pages) pages all-visible")
+                }
+                #expect(seen == 2)
+            }
+        }
+    }
+
     @Test func unreachableDatabaseIsA503ThenRecovers() async throws {
         try await withDatabase { url, admin in
             let database = String(url.split(separator: "/").last ?? "")

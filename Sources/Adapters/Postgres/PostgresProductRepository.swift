@@ -174,9 +174,18 @@ public struct PostgresProductRepository: ProductRepository {
     }
 
     /// Refreshes planner statistics and the visibility map after a bulk load; without the latter, leaders are
-    /// ranked by a table scan instead of an index-only scan of the time index.
+    /// ranked by a table scan instead of an index-only scan of the time index, and analytics fetch every row from
+    /// the heap.
     public func analyze() async throws {
-        try await client.query("VACUUM ANALYZE products, product_views, product_costs", logger: logger)
+        // VACUUM marks a page all-visible only when its rows carry the committed hint bit, which Postgres sets only
+        // once their commit record is flushed. After a load with synchronous_commit off (as on the test and benchmark
+        // servers) the last commits may still sit in the WAL buffers, and VACUUM leaves their pages unmarked.
+        // ANALYZE writes statistics, so committing it synchronously flushes the WAL up to it, the load included.
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET LOCAL synchronous_commit = on", logger: logger)
+            try await connection.query("ANALYZE products, product_views, product_costs", logger: logger)
+        }
+        try await client.query("VACUUM products, product_views, product_costs", logger: logger)
     }
 
     // MARK: - Helpers
