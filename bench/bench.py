@@ -284,6 +284,13 @@ def route_benchmarks(args):
         zincrby = redis_benchmark(redis.port, args.connections, 200_000)
         rows.append((f"`GET /api/{{random of 1000}}`, {args.connections} connections", api,
                      f"redis-benchmark `zincrby bench 1 __rand_int__` (-r 1000, -c {args.connections}, -n 200000)", zincrby))
+        # What the HTTP side alone allows, in the same run: /health, and /api on the in-memory counter.
+        references = {}
+        with Server() as memory:
+            log("wrk GET /health and GET /api/... on the in-memory counter (references)")
+            references["health"] = wrk(memory.base, "health", args.connections, args.duration, {}, script="products.lua", name="routes-health")
+            references["memory"] = wrk(memory.base, "api", args.connections, args.duration, {"BENCH_PATHS": "1000"}, script="routes.lua",
+                                       name="api-memory")
         log("filling 10,000 distinct paths")
         COMMANDS.append("# 10,000 requests GET /api/stats-bench/{0..9999}, 8 threads (bench.py fill_paths)")
         failed = fill_paths(server.base, 10_000)
@@ -298,7 +305,7 @@ def route_benchmarks(args):
         wall = time.monotonic() - started
         selftest = json.loads(body) if status == 200 else {"ok": 0, "failed": "?", "duration_ms": 0}
     return {"zincrby_rows": rows, "stats": stats, "stats_fill_failed": failed, "stats_distinct": distinct,
-            "selftest": selftest, "selftest_wall": wall, "selftest_status": status}
+            "selftest": selftest, "selftest_wall": wall, "selftest_status": status, "references": references}
 
 
 def route_section(routes, args, commands, stamp):
@@ -308,6 +315,15 @@ def route_section(routes, args, commands, stamp):
         errors = http["non2xx"] + (1 if http["socket_errors"] else 0)
         lines.append(f"| {label} | {http['rate']:,.0f} | {http['p50']:.2f} | {http['p99']:.2f} | {errors} | {other_label} | "
                      f"{other['rate']:,.0f} | {other['p50']:.2f} / {other['p99']:.2f} | {http['rate'] / other['rate']:.2f}x |")
+    references = routes["references"]
+    api = routes["zincrby_rows"][0][1]
+    reference_lines = [
+        f"- Same run, a server without Redis: `GET /health` {references['health']['rate']:,.0f} req/s (p99 {references['health']['p99']:.2f} ms), "
+        f"`GET /api/...` on the in-memory counter {references['memory']['rate']:,.0f} req/s (p99 {references['memory']['p99']:.2f} ms).",
+        f"  `/api` on Redis runs at {api['rate'] / references['memory']['rate']:.2f}x the in-memory counter and "
+        f"{api['rate'] / references['health']['rate']:.2f}x `/health`: 0.5x of redis-benchmark needs "
+        f"{routes['zincrby_rows'][0][3]['rate'] / 2:,.0f} req/s, against a `/health` ceiling of {references['health']['rate']:,.0f} here.",
+    ]
     stats = routes["stats"]
     selftest = routes["selftest"]
     summary = []
@@ -324,10 +340,13 @@ def route_section(routes, args, commands, stamp):
 
 Run of {stamp}. The release server on the in-memory store with `--redis-url` pointing at a throw-away Redis
 (no persistence). wrk: 2 threads, {args.duration} s, paths from bench/routes.lua. redis-benchmark runs against the same Redis in the
-same run; the ratio is the endpoint's req/s over its ZINCRBY ops/s. Each `/api` hit is a pipeline of ZINCRBY,
-ZINCRBY and EXPIRE, and a request also carries a bearer token and an HTTP round trip.
+same run; the ratio is the endpoint's req/s over its ZINCRBY ops/s. Each `/api` hit is a pipeline of two
+ZINCRBY (all time and the hour's bucket; EXPIRE on the bucket at most once a minute), shared under load with
+other requests' commands, and a request also carries a bearer token and an HTTP round trip.
 
 {chr(10).join(lines)}
+
+{chr(10).join(reference_lines)}
 
 - `GET /stats?limit=100` (window `all`) after {routes['stats_distinct'] if routes['stats_distinct'] < 500 else '500+'} paths shown
   of 11,000 counted ({routes['stats_fill_failed']} failed fills), {args.stats_connections} connections: {stats['rate']:,.0f} req/s,
@@ -602,6 +621,18 @@ Reading the numbers:
 {route_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
+- Redis client: one loop per thread over a shared queue, a sleeper woken only when no thread is busy or 16 calls
+  wait (it was one thread-pool work item per call), and EXPIRE on an hour bucket once a minute instead of on
+  every hit: `GET /api/{{random of 1000}}` on Redis, server CPU 133-151 -> 101-112 ms per 1,000 requests and
+  Redis CPU 22-27 -> 16-21 ms, 9,472-10,826 -> 13,880-14,491 req/s (old and new binaries alternating, two rounds
+  each, wrk 64 connections 6 s; CPU from /proc/PID/stat). Then, for every authenticated route, the bearer
+  secret read as bytes instead of through Foundation's trimming (7% of `/api`'s CPU in `perf`), the metrics'
+  per-request registry lookup cached (3%) and the token cache behind a lock instead of an actor: server CPU
+  101-112 -> 74-79 ms per 1,000 `/api` requests in the same alternating runs (2026-11-23).
+- Warm analytics without an actor hop or JSONEncoder (in-memory cache behind a lock; body by JSONWriter):
+  `GET /products/{{id}}/analytics` cached, 100 products in memory, 10,152 / 14,871 -> 18,418 / 20,957 req/s,
+  alternating with the previous binary in one session; `/health` 11,576 / 20,216 in the same rounds (the
+  machine was shared with a build) (2026-11-23).
 - Server pool sized to twice the cores (`--pool` 8 -> 4 on this 2-core machine, where Postgres, the server and wrk
   share the cores): cold `GET /products/{id}/analytics?days=30` at 64 connections, p99 44.2 / 52.2 / 55.2 ->
   41.4 / 42.4 / 36.7 ms, 2,444 / 2,078 / 2,169 -> 2,223 / 2,056 / 2,226 req/s; a pool of 16 gave p99 92-166 ms.
