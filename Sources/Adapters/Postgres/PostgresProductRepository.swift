@@ -185,7 +185,18 @@ public struct PostgresProductRepository: ProductRepository {
             try await connection.query("SET LOCAL synchronous_commit = on", logger: logger)
             try await connection.query("ANALYZE products, product_views, product_costs", logger: logger)
         }
-        try await client.query("VACUUM products, product_views, product_costs", logger: logger)
+        // A page is also left unmarked while any transaction of this database might still not see its rows (another
+        // client's snapshot, autovacuum's ANALYZE). Such horizons move on within moments: vacuum again, a few times.
+        for attempt in 1...5 {
+            try await client.query("VACUUM products, product_views, product_costs", logger: logger)
+            let rows = try await client.query(
+                "SELECT count(*) FROM pg_class WHERE oid IN ('product_views'::regclass, 'product_costs'::regclass) AND relallvisible < relpages",
+                logger: logger)
+            var behind = 0
+            for try await count in rows.decode(Int.self) { behind = count }
+            if behind == 0 || attempt == 5 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     // MARK: - Helpers
