@@ -177,21 +177,17 @@ public struct AssayConfiguration: Sendable, Equatable {
         if let url = flags.postgresURL ?? environment["ASSAY_POSTGRES_URL"], !url.isEmpty {
             config.postgresURL = url
         }
-        if let size = flags.postgresPoolSize {
-            config.postgresPoolSize = try checkPoolSize(size, name: "--postgres-pool-size", raw: String(size))
-        } else if let raw = environment["ASSAY_POSTGRES_POOL_SIZE"] {
-            config.postgresPoolSize = try checkPoolSize(Int(raw), name: "ASSAY_POSTGRES_POOL_SIZE", raw: raw)
-        }
+        config.postgresPoolSize = try poolSize(
+            flags.postgresPoolSize, flag: "--postgres-pool-size", environment, "ASSAY_POSTGRES_POOL_SIZE", in: 1...1_000
+        ) ?? config.postgresPoolSize
         config.migrateOnStart =
             try flags.migrateOnStart ?? environment["ASSAY_MIGRATE"].map { try boolean($0, name: "ASSAY_MIGRATE") } ?? false
         if let url = flags.redisURL ?? environment["ASSAY_REDIS_URL"], !url.isEmpty {
             config.redisURL = url
         }
-        if let size = flags.redisPoolSize {
-            config.redisPoolSize = try checkRedisPoolSize(size, name: "--redis-pool-size", raw: String(size))
-        } else if let raw = environment["ASSAY_REDIS_POOL_SIZE"] {
-            config.redisPoolSize = try checkRedisPoolSize(Int(raw), name: "ASSAY_REDIS_POOL_SIZE", raw: raw)
-        }
+        config.redisPoolSize = try poolSize(
+            flags.redisPoolSize, flag: "--redis-pool-size", environment, "ASSAY_REDIS_POOL_SIZE", in: 1...64
+        ) ?? config.redisPoolSize
         if let directory = flags.etlDataDirectory ?? environment["ASSAY_ETL_DATA"] {
             config.etlDataDirectory = directory.isEmpty ? nil : directory
         }
@@ -220,13 +216,21 @@ public struct AssayConfiguration: Sendable, Equatable {
         }
     }
 
-    private static func checkPoolSize(_ size: Int?, name: String, raw: String) throws -> Int {
-        guard let size, (1...1_000).contains(size) else { throw InvalidSetting(name: name, value: raw, expected: "a pool size 1...1000") }
-        return size
-    }
-
-    private static func checkRedisPoolSize(_ size: Int?, name: String, raw: String) throws -> Int {
-        guard let size, (1...64).contains(size) else { throw InvalidSetting(name: name, value: raw, expected: "a pool size 1...64") }
+    /// A pool size from its flag, else its variable, checked against `range`; `nil` when neither is set.
+    private static func poolSize(
+        _ flagged: Int?, flag: String, _ environment: [String: String], _ variable: String, in range: ClosedRange<Int>
+    ) throws -> Int? {
+        let (name, raw, size): (String, String, Int?)
+        if let flagged {
+            (name, raw, size) = (flag, String(flagged), flagged)
+        } else if let text = environment[variable] {
+            (name, raw, size) = (variable, text, Int(text))
+        } else {
+            return nil
+        }
+        guard let size, range.contains(size) else {
+            throw InvalidSetting(name: name, value: raw, expected: "a pool size \(range.lowerBound)...\(range.upperBound)")
+        }
         return size
     }
 
