@@ -106,22 +106,9 @@ public struct PostgresProductRepository: ProductRepository {
     }
 
     public func analytics(productID: Int64, window: AnalyticsWindow) async throws -> AnalyticsFigures? {
-        try await run { client, logger in
-            let rows = try await client.query(
-                """
-                SELECT v.views, v.viewers, c.cents
-                FROM products p
-                CROSS JOIN LATERAL (
-                    SELECT count(*) AS views, count(DISTINCT user_id) AS viewers FROM product_views
-                    WHERE product_id = p.id AND viewed_at >= \(window.start) AND viewed_at < \(window.end)
-                ) v
-                CROSS JOIN LATERAL (
-                    SELECT coalesce(sum(amount_cents), 0)::bigint AS cents FROM product_costs
-                    WHERE product_id = p.id AND incurred_at >= \(window.start) AND incurred_at < \(window.end)
-                ) c
-                WHERE p.id = \(productID)
-                """, logger: logger)
-            for try await (views, viewers, cents) in rows.decode((Int, Int, Int64).self) {
+        let statement = AnalyticsStatement(productID: productID, start: window.start, end: window.end)
+        return try await run { client, logger in
+            for try await (views, viewers, cents) in try await client.execute(statement, logger: logger) {
                 return AnalyticsFigures(views: views, uniqueViewers: viewers, totalCost: Money(cents: cents))
             }
             return nil
@@ -200,6 +187,41 @@ public struct PostgresProductRepository: ProductRepository {
     }
 
     // MARK: - Helpers
+
+    /// The analytics statement, prepared once per pooled connection: planning it took three times as long as running it
+    /// (docs/benchmarks.md, History), and the hottest uncached read should not pay that on every request.
+    struct AnalyticsStatement: PostgresPreparedStatement {
+        static let name = "assay_product_analytics"
+        static let sql = """
+            SELECT v.views, v.viewers, c.cents
+            FROM products p
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS views, count(DISTINCT user_id) AS viewers FROM product_views
+                WHERE product_id = p.id AND viewed_at >= $2 AND viewed_at < $3
+            ) v
+            CROSS JOIN LATERAL (
+                SELECT coalesce(sum(amount_cents), 0)::bigint AS cents FROM product_costs
+                WHERE product_id = p.id AND incurred_at >= $2 AND incurred_at < $3
+            ) c
+            WHERE p.id = $1
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .timestamptz, .timestamptz]
+        typealias Row = (Int, Int, Int64)
+
+        let productID: Int64
+        let start: Date
+        let end: Date
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(productID)
+            bindings.append(start)
+            bindings.append(end)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
 
     private static let productColumns = "p.id, p.name, p.category, p.price_cents, p.created_at"
 
