@@ -1,4 +1,5 @@
 import AssayDomain
+import Synchronization
 import Testing
 
 @testable import AssayPostgres
@@ -36,5 +37,30 @@ struct DeadlineTests {
         await #expect(throws: UnavailableError.self) {
             _ = try await withDatabase(timeout: .milliseconds(20)) { try await Task.sleep(for: .seconds(20)) }
         }
+    }
+
+    /// One watch serves every call: a deadline fires once it passes, a forgotten one never does, and the watch
+    /// starts again after it ran out of deadlines and stopped.
+    @Test func theWatchFiresPassedDeadlinesOnly() async throws {
+        let watch = DeadlineWatch(tick: .milliseconds(5))
+        let fired = Mutex<[String]>([])
+        let (events, event) = AsyncStream<String>.makeStream()
+        let soon = watch.watch(until: .now + .milliseconds(20)) { fired.withLock { $0.append("soon") }; event.yield("soon") }
+        let forgotten = watch.watch(until: .now + .milliseconds(30)) { fired.withLock { $0.append("forgotten") } }
+        let later = watch.watch(until: .now + .seconds(60)) { fired.withLock { $0.append("later") } }
+        watch.forget(forgotten)
+        var iterator = events.makeAsyncIterator()
+        #expect(await iterator.next() == "soon")
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(fired.withLock { $0 } == ["soon"])
+        #expect(watch.pending == 1)
+        _ = soon
+        watch.forget(later)
+        #expect(watch.pending == 0)
+        // Idle now; the next deadline starts the watch again.
+        try await Task.sleep(for: .milliseconds(30))
+        _ = watch.watch(until: .now + .milliseconds(10)) { event.yield("again") }
+        #expect(await iterator.next() == "again")
+        #expect(watch.pending == 0)
     }
 }
