@@ -623,6 +623,19 @@ Reading the numbers:
 {route_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
+- Prepared statements for the hottest uncached reads (named, prepared once per pooled connection; Postgres had
+  planned each call): pgbench on the benchmark data, `-M prepared` vs `-M extended`, 4 clients: analytics.sql
+  12,143-15,893 vs 3,701-3,828 tx/s, gene.sql 8,142 vs 3,059. Cold `GET /products/{{id}}/analytics?days=30` at 64
+  connections, pool 4: 2,143 / 2,380 / 2,424 -> 3,774 / 3,964 / 4,915 req/s, p99 41.5 / 47.1 / 35.7 -> 24.8 / 23.3 /
+  18.7 ms; `GET /genes/{{random name}}`: 1,589 / 1,651 / 1,423 -> 2,601 / 2,256 / 2,081 req/s, p99 53.9 / 64.6 / 61.4 ->
+  30.7 / 37.8 / 44.2 ms (old and new release binaries alternating, 10 s runs on one database, the wrk commands of
+  the sections above). The page query stays unnamed: its generic plan, with the limit unknown, hash-joins whole
+  tables (2026-11-23).
+- Database deadlines kept by one watch task instead of a timer and two helper tasks per call, and single flight
+  behind a lock instead of an actor: cold analytics, server CPU 367 / 373 / 385 -> 317 / 322 / 332 ms per 1,000
+  requests (/proc/PID/stat), 3,311-3,443 -> 3,620-3,813 req/s (alternating, as above). Tried and dropped: NIO's event
+  loops as Swift Concurrency's global executor (`NIOSingletons.unsafeTryInstall...`): 3,294-3,448 vs 3,434-3,714
+  req/s without it (2026-11-23).
 - Redis client: one loop per thread over a shared queue, a sleeper woken only when no thread is busy or 16 calls
   wait (it was one thread-pool work item per call), and EXPIRE on an hour bucket once a minute instead of on
   every hit: `GET /api/{{random of 1000}}` on Redis, server CPU 133-151 -> 101-112 ms per 1,000 requests and
