@@ -245,7 +245,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
     // hash-joins whole tables.)
 
     /// A gene by name, case-insensitively (the `lower(name)` unique index).
-    struct GeneByName: PostgresPreparedStatement {
+    struct GeneByName: PositionalStatement {
         static let name = "assay_gene_by_name"
         static let sql = "SELECT id, name FROM genes WHERE lower(name) = lower($1)"
         static let bindingDataTypes: [PostgresDataType] = [.text]
@@ -253,17 +253,13 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
         let name: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(name)
-            return bindings
-        }
+        var parameters: [any PostgresDynamicTypeEncodable] { [name] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// One page of the sets containing a gene, by ascending id.
-    struct SummariesOfGene: PostgresPreparedStatement {
+    struct SummariesOfGene: PositionalStatement {
         static let name = "assay_summaries_of_gene"
         static let sql = """
             SELECT s.id, s.title FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
@@ -277,13 +273,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
         let after: Int64
         let limit: Int64
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(geneID)
-            bindings.append(after)
-            bindings.append(limit)
-            return bindings
-        }
+        var parameters: [any PostgresDynamicTypeEncodable] { [geneID, after, limit] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }

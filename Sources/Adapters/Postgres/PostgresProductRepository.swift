@@ -190,7 +190,7 @@ public struct PostgresProductRepository: ProductRepository {
 
     /// The analytics statement, prepared once per pooled connection: planning it took three times as long as running it
     /// (docs/benchmarks.md, History), and the hottest uncached read should not pay that on every request.
-    struct AnalyticsStatement: PostgresPreparedStatement {
+    struct AnalyticsStatement: PositionalStatement {
         static let name = "assay_product_analytics"
         static let sql = """
             SELECT v.views, v.viewers, c.cents
@@ -212,13 +212,7 @@ public struct PostgresProductRepository: ProductRepository {
         let start: Date
         let end: Date
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(productID)
-            bindings.append(start)
-            bindings.append(end)
-            return bindings
-        }
+        var parameters: [any PostgresDynamicTypeEncodable] { [productID, start, end] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
