@@ -40,6 +40,34 @@ struct GenesetRepositoryContract {
         }
     }
 
+    /// Every write path (create, bulk create, replace) stores a set's genes as the catalog first spelled them,
+    /// whatever characters a name holds (Postgres keeps them in array columns too), and every read path returns
+    /// them in input order.
+    @Test(arguments: RepositoryFactory.all)
+    func everyPathKeepsGenesInOrderWithTheirFirstSpelling(factory: RepositoryFactory) async throws {
+        try await factory.use { repository in
+            let odd = ["NULL", "a\"b", "c\\d", "{x}", "e,f", "g'h"]
+            let first = try await repository.create(try draft("Odd", odd + ["BRCA1"]), at: t0)
+            #expect(first.genes.map(\.name) == odd + ["BRCA1"])
+            try await repository.createMany(
+                [try draft("Bulk", ["brca1", "NEW1"] + odd.reversed()), try draft("Bulk two", ["null", "TP53"])], at: t0)
+            let sets = try await repository.genesets(matching: GenesetFilter(), after: nil, limit: 10)
+            try #require(sets.count == 3)
+            #expect(sets.map { $0.genes.map(\.name) } == [odd + ["BRCA1"], ["BRCA1", "NEW1"] + odd.reversed(), ["NULL", "TP53"]])
+            let firstIDs = Dictionary(uniqueKeysWithValues: first.genes.map { ($0.name, $0.id) })
+            #expect(sets[1].genes.filter { $0.name != "NEW1" }.map(\.id) == (["BRCA1"] + odd.reversed()).map { firstIDs[$0] })
+            for set in sets { #expect(try await repository.geneset(id: set.id) == set) }
+
+            let replaced = try #require(try await repository.replace(id: sets[2].id, with: try draft("Bulk two", ["e,F", "tp53", "ZZ9"]), at: t0))
+            #expect(replaced.genes.map(\.name) == ["e,f", "TP53", "ZZ9"])
+            #expect(try await repository.geneset(id: sets[2].id) == replaced)
+            let withNull = try await repository.genesets(matching: GenesetFilter(geneName: "null"), after: nil, limit: 10)
+            #expect(withNull == Array(sets[0...1]))
+            let bulk = try await repository.genesets(matching: GenesetFilter(titleContains: "bulk"), after: nil, limit: 10)
+            #expect(bulk == [sets[1], replaced])
+        }
+    }
+
     @Test(arguments: RepositoryFactory.all)
     func replaceChangesTitleAndMembersButKeepsCreation(factory: RepositoryFactory) async throws {
         try await factory.use { repository in

@@ -33,7 +33,10 @@ struct RepositoryFactory: Sendable, CustomTestStringConvertible {
 enum TestDatabase {
     static var url: String? { ProcessInfo.processInfo.environment["ASSAY_TEST_POSTGRES_URL"] }
 
-    static func withFreshSchema(_ body: @Sendable (PostgresClient, Logger) async throws -> Void) async throws {
+    /// `migrations`: the schema history to apply first (all of it unless a test wants an older schema).
+    static func withFreshSchema(
+        migrations: [Migration] = Migrations.all, _ body: @Sendable (PostgresClient, Logger) async throws -> Void
+    ) async throws {
         let url = try #require(url, "ASSAY_TEST_POSTGRES_URL is not set")
         let logger = Logger(label: "assay-test-postgres")
         let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -49,7 +52,7 @@ enum TestDatabase {
             defer { group.cancelAll() }
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
             do {
-                try await Migrator(client: client, logger: logger).migrate()
+                try await Migrator(client: client, logger: logger, migrations: migrations).migrate()
                 try await body(client, logger)
             } catch {
                 _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)

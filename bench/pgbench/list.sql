@@ -1,3 +1,4 @@
--- GET /genesets?limit=50&cursor=... : the page query of PostgresGenesetRepository.genesets (limit + 1 rows).
+-- GET /genesets?limit=50&cursor=... : the page statement of PostgresGenesetRepository.genesets with no filter
+-- (GenesetPage, limit + 1 rows).
 \set after random(0, :sets - 50)
-SELECT s.id, s.title, s.created_at, s.updated_at, coalesce(array_agg(g.id ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}'), coalesce(array_agg(g.name ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}') FROM (SELECT id, title, created_at, updated_at FROM genesets WHERE id > :after AND (NULL::text IS NULL OR lower(title) LIKE lower(NULL::text) ESCAPE '\') AND (NULL::text IS NULL OR id IN (SELECT m.geneset_id FROM geneset_genes m JOIN genes g ON g.id = m.gene_id WHERE lower(g.name) = lower(NULL::text))) ORDER BY id LIMIT 51) s LEFT JOIN geneset_genes m ON m.geneset_id = s.id LEFT JOIN genes g ON g.id = m.gene_id GROUP BY s.id, s.title, s.created_at, s.updated_at ORDER BY s.id;
+SELECT id, title, created_at, updated_at, gene_ids, gene_names FROM genesets WHERE id > :after ORDER BY id LIMIT 51;

@@ -185,5 +185,29 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 5,
+            name: "gene sets carry their genes",
+            statements: [
+                """
+                -- Each set's genes in input order, written with its memberships in the same transaction: a page of
+                -- sets reads one table (it joined two more and aggregated 510 rows per page of 51). geneset_genes
+                -- stays the index from a gene to its sets. Genes are never renamed or deleted, so the copies hold.
+                ALTER TABLE genesets
+                    ADD COLUMN gene_ids bigint[] NOT NULL DEFAULT '{}',
+                    ADD COLUMN gene_names text[] NOT NULL DEFAULT '{}',
+                    ADD CONSTRAINT genesets_genes_paired CHECK (cardinality(gene_ids) = cardinality(gene_names))
+                """,
+                """
+                UPDATE genesets s SET gene_ids = a.ids, gene_names = a.names
+                FROM (
+                    SELECT m.geneset_id, array_agg(g.id ORDER BY m.position) AS ids, array_agg(g.name ORDER BY m.position) AS names
+                    FROM geneset_genes m JOIN genes g ON g.id = m.gene_id
+                    GROUP BY m.geneset_id
+                ) a
+                WHERE s.id = a.geneset_id
+                """,
+            ]
+        ),
     ]
 }

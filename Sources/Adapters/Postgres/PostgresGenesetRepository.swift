@@ -26,15 +26,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     public func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset {
         try await run { client, logger in
-            // One statement: the set, missing genes (sorted, so concurrent creates lock genes in one order),
-            // the memberships, and the stored genes in input order.
+            // One statement: missing genes (sorted, so concurrent creates lock genes in one order), the set with
+            // its stored genes in input order, and the memberships.
             let rows = try await client.query(
                 """
                 WITH input AS (
                     SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
-                ), new_set AS (
-                    INSERT INTO genesets (title, created_at, updated_at) VALUES (\(draft.title), \(time), \(time))
-                    RETURNING id, title, created_at, updated_at
                 ), genes_upserted AS (
                     INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
                     ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
@@ -42,14 +39,16 @@ public struct PostgresGenesetRepository: GenesetRepository {
                 ), members AS (
                     SELECT input.position, genes_upserted.id, genes_upserted.name
                     FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                ), new_set AS (
+                    INSERT INTO genesets (title, created_at, updated_at, gene_ids, gene_names)
+                    SELECT \(draft.title), \(time), \(time), array_agg(id ORDER BY position), array_agg(name ORDER BY position)
+                    FROM members
+                    RETURNING \(unescaped: Self.setColumns)
                 ), linked AS (
                     INSERT INTO geneset_genes (geneset_id, position, gene_id)
                     SELECT new_set.id, members.position, members.id FROM new_set, members
                 )
-                SELECT new_set.id, new_set.title, new_set.created_at, new_set.updated_at,
-                       array_agg(members.id ORDER BY members.position), array_agg(members.name ORDER BY members.position)
-                FROM new_set, members
-                GROUP BY new_set.id, new_set.title, new_set.created_at, new_set.updated_at
+                SELECT \(unescaped: Self.setColumns) FROM new_set
                 """,
                 logger: logger
             )
@@ -63,7 +62,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
     public func createMany(_ drafts: [GenesetDraft], at time: Date) async throws {
         guard !drafts.isEmpty else { return }
         try await client.withTransaction(logger: logger) { connection in
-            let geneIDs = try await Self.upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
+            let stored = try await Self.upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
             var setIDs: [Int64] = []
             setIDs.reserveCapacity(drafts.count)
             let reserved = try await connection.query(
@@ -75,15 +74,21 @@ public struct PostgresGenesetRepository: GenesetRepository {
             var sets = ByteBuffer()
             var members = ByteBuffer()
             for (setID, draft) in zip(setIDs, drafts) {
-                sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\n")
-                for (position, name) in draft.geneNames.enumerated() {
-                    guard let geneID = geneIDs[GenesetRules.key(forGeneName: name)] else {
-                        throw UnexpectedResult(operation: "resolve gene \(name)")
-                    }
-                    members.writeString("\(setID)\t\(position + 1)\t\(geneID)\n")
+                let genes = try draft.geneNames.map { name in
+                    guard let gene = stored[GenesetRules.key(forGeneName: name)] else { throw UnexpectedResult(operation: "resolve gene \(name)") }
+                    return gene
+                }
+                sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\t")
+                sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map { String($0.id) })))
+                sets.writeString("\t")
+                sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map(\.name))))
+                sets.writeString("\n")
+                for (position, gene) in genes.enumerated() {
+                    members.writeString("\(setID)\t\(position + 1)\t\(gene.id)\n")
                 }
             }
-            try await connection.copyFrom(table: "genesets", columns: ["id", "title", "created_at", "updated_at"], logger: logger) {
+            let setColumns = ["id", "title", "created_at", "updated_at", "gene_ids", "gene_names"]
+            try await connection.copyFrom(table: "genesets", columns: setColumns, logger: logger) {
                 try await $0.write(sets)
             }
             try await connection.copyFrom(table: "geneset_genes", columns: ["geneset_id", "position", "gene_id"], logger: logger) {
@@ -112,7 +117,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
                 for try await _ in updated.decode(Int64.self) { found = true }
                 guard found else { return nil }
                 try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
-                try await connection.query(
+                let rows = try await connection.query(
                     """
                     WITH input AS (
                         SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
@@ -120,14 +125,22 @@ public struct PostgresGenesetRepository: GenesetRepository {
                         INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
                         ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
                         RETURNING id, name
+                    ), members AS (
+                        SELECT input.position, genes_upserted.id, genes_upserted.name
+                        FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                    ), linked AS (
+                        INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                        SELECT \(id), position, members.id FROM members
                     )
-                    INSERT INTO geneset_genes (geneset_id, position, gene_id)
-                    SELECT \(id), input.position, genes_upserted.id
-                    FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                    UPDATE genesets
+                    SET gene_ids = (SELECT array_agg(members.id ORDER BY position) FROM members),
+                        gene_names = (SELECT array_agg(members.name ORDER BY position) FROM members)
+                    WHERE id = \(id)
+                    RETURNING \(unescaped: Self.setColumns)
                     """,
                     logger: logger
                 )
-                return try await Self.genesets(from: connection.query(Self.setWithGenes(id: id), logger: logger)).first
+                return try await Self.genesets(from: rows).first
             }
         }
     }
@@ -146,25 +159,21 @@ public struct PostgresGenesetRepository: GenesetRepository {
         let gene = filter.geneName
         let after = after ?? 0
         return try await run { client, logger in
+            guard title != nil || gene != nil else {
+                var sets: [Geneset] = []
+                for try await set in try await client.execute(GenesetPage(after: after, limit: Int64(limit)), logger: logger) { sets.append(set) }
+                return sets
+            }
             // Unnamed statements are planned with their parameters, so the IS NULL branches fold away.
             let query: PostgresQuery = """
-                SELECT s.id, s.title, s.created_at, s.updated_at,
-                       coalesce(array_agg(g.id ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}'),
-                       coalesce(array_agg(g.name ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}')
-                FROM (
-                    SELECT id, title, created_at, updated_at FROM genesets
-                    WHERE id > \(after)
-                      AND (\(title)::text IS NULL OR lower(title) LIKE lower(\(title)::text) ESCAPE '\\')
-                      AND (\(gene)::text IS NULL OR id IN (
-                            SELECT m.geneset_id FROM geneset_genes m JOIN genes g ON g.id = m.gene_id
-                            WHERE lower(g.name) = lower(\(gene)::text)))
-                    ORDER BY id
-                    LIMIT \(limit)
-                ) s
-                LEFT JOIN geneset_genes m ON m.geneset_id = s.id
-                LEFT JOIN genes g ON g.id = m.gene_id
-                GROUP BY s.id, s.title, s.created_at, s.updated_at
-                ORDER BY s.id
+                SELECT \(unescaped: Self.setColumns) FROM genesets
+                WHERE id > \(after)
+                  AND (\(title)::text IS NULL OR lower(title) LIKE lower(\(title)::text) ESCAPE '\\')
+                  AND (\(gene)::text IS NULL OR id IN (
+                        SELECT m.geneset_id FROM geneset_genes m JOIN genes g ON g.id = m.gene_id
+                        WHERE lower(g.name) = lower(\(gene)::text)))
+                ORDER BY id
+                LIMIT \(limit)
                 """
             return try await Self.genesets(from: client.query(query, logger: logger))
         }
@@ -241,8 +250,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     // `GET /genes/{name}`'s two statements, prepared once per pooled connection: pgbench on the benchmark catalog runs
     // them 2.7x faster prepared than as unnamed statements, which Postgres plans on every call. Both plans are index
-    // lookups whatever the parameters. (The page query is not prepared: its generic plan, with the limit unknown,
-    // hash-joins whole tables.)
+    // lookups whatever the parameters.
 
     /// A gene by name, case-insensitively (the `lower(name)` unique index).
     struct GeneByName: PositionalStatement {
@@ -283,34 +291,49 @@ public struct PostgresGenesetRepository: GenesetRepository {
         try await withDatabase(client, logger, timeout: timeout, body)
     }
 
+    /// A set's columns, its genes in input order last; ``geneset(from:)`` reads them.
+    private static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names"
+
     /// The set with this id and its genes in input order.
     private static func setWithGenes(id: Int64) -> PostgresQuery {
-        """
-        SELECT s.id, s.title, s.created_at, s.updated_at,
-               coalesce(array_agg(g.id ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}'),
-               coalesce(array_agg(g.name ORDER BY m.position) FILTER (WHERE g.id IS NOT NULL), '{}')
-        FROM genesets s
-        LEFT JOIN geneset_genes m ON m.geneset_id = s.id
-        LEFT JOIN genes g ON g.id = m.gene_id
-        WHERE s.id = \(id)
-        GROUP BY s.id, s.title, s.created_at, s.updated_at
-        """
+        "SELECT \(unescaped: setColumns) FROM genesets WHERE id = \(id)"
     }
 
     private static func genesets(from rows: PostgresRowSequence) async throws -> [Geneset] {
         var sets: [Geneset] = []
-        for try await (id, title, created, updated, geneIDs, names) in rows.decode((Int64, String, Date, Date, [Int64], [String]).self) {
-            let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
-            sets.append(Geneset(id: id, title: title, genes: genes, createdAt: created, updatedAt: updated))
-        }
+        for try await row in rows { sets.append(try geneset(from: row)) }
         return sets
     }
 
-    /// Inserts missing genes and returns the id of every name, keyed by ``GenesetRules/key(forGeneName:)``.
-    private static func upsertGenes(_ names: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> [String: Int64] {
+    /// A row of ``setColumns``.
+    private static func geneset(from row: PostgresRow) throws -> Geneset {
+        let (id, title, created, updated, geneIDs, names) = try row.decode((Int64, String, Date, Date, [Int64], [String]).self)
+        let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
+        return Geneset(id: id, title: title, genes: genes, createdAt: created, updatedAt: updated)
+    }
+
+    /// A page of sets with no filter, by ascending id: one index range of one table, so its generic plan is the
+    /// right one whatever the parameters, and it is prepared once per connection.
+    struct GenesetPage: PositionalStatement {
+        static let name = "assay_geneset_page"
+        static let sql = "SELECT \(setColumns) FROM genesets WHERE id > $1 ORDER BY id LIMIT $2"
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
+        typealias Row = Geneset
+
+        let after: Int64
+        let limit: Int64
+
+        var parameters: [any PostgresDynamicTypeEncodable] { [after, limit] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Geneset { try PostgresGenesetRepository.geneset(from: row) }
+    }
+
+    /// Inserts missing genes and returns every name's stored gene (its id, and its name as first stored, which may
+    /// differ in case), keyed by ``GenesetRules/key(forGeneName:)``.
+    private static func upsertGenes(_ names: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> [String: Gene] {
         let sorted = GenesetRules.idAssignmentOrder(names)
-        var ids: [String: Int64] = [:]
-        ids.reserveCapacity(sorted.count)
+        var genes: [String: Gene] = [:]
+        genes.reserveCapacity(sorted.count)
         // New genes come back from the INSERT, known ones from the join (the statement's snapshot predates
         // the INSERT, so the two never overlap). Joining on unnest keeps the lookup on the lower(name) index.
         let rows = try await connection.query(
@@ -320,22 +343,22 @@ public struct PostgresGenesetRepository: GenesetRepository {
             ), inserted AS (
                 INSERT INTO genes (name) SELECT name FROM input ORDER BY ord
                 ON CONFLICT (lower(name)) DO NOTHING
-                RETURNING id, lower(name) AS key
+                RETURNING id, name
             )
-            SELECT id, key FROM inserted
+            SELECT id, name FROM inserted
             UNION ALL
-            SELECT g.id, lower(g.name) FROM input JOIN genes g ON lower(g.name) = lower(input.name)
+            SELECT g.id, g.name FROM input JOIN genes g ON lower(g.name) = lower(input.name)
             """,
             logger: logger)
-        for try await (id, key) in rows.decode((Int64, String).self) { ids[key] = id }
+        for try await (id, name) in rows.decode((Int64, String).self) { genes[GenesetRules.key(forGeneName: name)] = Gene(id: id, name: name) }
         // A gene another writer committed while the INSERT waited is invisible to that statement; look again.
-        let missing = sorted.map(GenesetRules.key(forGeneName:)).filter { ids[$0] == nil }
+        let missing = sorted.map(GenesetRules.key(forGeneName:)).filter { genes[$0] == nil }
         if !missing.isEmpty {
             let again = try await connection.query(
-                "SELECT g.id, lower(g.name) FROM unnest(\(missing)::text[]) AS k(key) JOIN genes g ON lower(g.name) = k.key", logger: logger)
-            for try await (id, key) in again.decode((Int64, String).self) { ids[key] = id }
+                "SELECT g.id, g.name FROM unnest(\(missing)::text[]) AS k(key) JOIN genes g ON lower(g.name) = k.key", logger: logger)
+            for try await (id, name) in again.decode((Int64, String).self) { genes[GenesetRules.key(forGeneName: name)] = Gene(id: id, name: name) }
         }
-        return ids
+        return genes
     }
 
     /// Refreshes planner statistics; worth it after a bulk load.
@@ -367,6 +390,22 @@ enum CopyText {
             }
         }
         return String(result)
+    }
+
+    /// An array in Postgres's text form, every element quoted (`"` and `\\` escaped), e.g. `{"a","b\\"c"}`. COPY
+    /// text escaping comes on top (``escape(_:)``).
+    static func arrayLiteral(_ elements: [String]) -> String {
+        var literal = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal += "," }
+            literal += "\""
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
     }
 
     /// A UTC timestamp with microseconds, as Postgres reads it.
