@@ -307,7 +307,10 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// A row of ``setColumns``.
     private static func geneset(from row: PostgresRow) throws -> Geneset {
-        let (id, title, created, updated, geneIDs, names) = try row.decode((Int64, String, Date, Date, [Int64], [String]).self)
+        let (id, title, created, updated, idColumn, nameColumn) = try row.decode((Int64, String, Date, Date, ByteBuffer, ByteBuffer).self)
+        let geneIDs = try PostgresArrayColumn.int64s(idColumn)
+        let names = try PostgresArrayColumn.strings(nameColumn)
+        guard geneIDs.count == names.count else { throw UnexpectedResult(operation: "pair gene ids with names of set \(id)") }
         let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
         return Geneset(id: id, title: title, genes: genes, createdAt: created, updatedAt: updated)
     }

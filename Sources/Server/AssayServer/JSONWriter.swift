@@ -24,24 +24,34 @@ struct JSONWriter {
         buffer.writeString(String(value))
     }
 
-    /// A JSON string with RFC 8259 escaping.
+    /// A JSON string with RFC 8259 escaping. Runs of bytes that need none are copied whole.
     mutating func string(_ value: String) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0..<0x20:
-                buffer.writeStaticString("\\u00")
-                buffer.writeInteger(Self.hex[Int(byte >> 4)])
-                buffer.writeInteger(Self.hex[Int(byte & 0x0F)])
-            default: buffer.writeInteger(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            var start = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index])))
+                escape(byte)
+                start = index + 1
             }
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...])))
         }
         buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+        case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+        case 0x0A: buffer.writeStaticString("\\n")
+        case 0x0D: buffer.writeStaticString("\\r")
+        case 0x09: buffer.writeStaticString("\\t")
+        default:
+            buffer.writeStaticString("\\u00")
+            buffer.writeInteger(Self.hex[Int(byte >> 4)])
+            buffer.writeInteger(Self.hex[Int(byte & 0x0F)])
+        }
     }
 
     mutating func boolean(_ value: Bool) {
@@ -68,9 +78,35 @@ struct JSONWriter {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
-        buffer.writeString(
-            "\"\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-                + "\(Self.pad(secondOfDay / 3_600, 2)):\(Self.pad(secondOfDay % 3_600 / 60, 2)):\(Self.pad(secondOfDay % 60, 2))Z\"")
+        buffer.writeInteger(UInt8(ascii: "\""))
+        padded(year, 4)
+        buffer.writeInteger(UInt8(ascii: "-"))
+        padded(month, 2)
+        buffer.writeInteger(UInt8(ascii: "-"))
+        padded(day, 2)
+        buffer.writeInteger(UInt8(ascii: "T"))
+        padded(secondOfDay / 3_600, 2)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        padded(secondOfDay % 3_600 / 60, 2)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        padded(secondOfDay % 60, 2)
+        buffer.writeStaticString("Z\"")
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (wider values and negative ones as they are).
+    private mutating func padded(_ value: Int64, _ width: Int) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        guard value >= 0, value < divisor * 10 else {
+            buffer.writeString(Self.pad(value, width))
+            return
+        }
+        var rest = value
+        while divisor > 0 {
+            buffer.writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
