@@ -37,6 +37,17 @@ struct GenesetRepositoryContract {
             let summaries = try await repository.genesetSummaries(containingGene: gene.id, after: nil, limit: 10)
             #expect(summaries == [first.summary, second.summary])
             #expect(try await repository.gene(named: "NOPE") == nil)
+
+            // The gene and a page of its sets in one call, paged like genesetSummaries.
+            let both = try #require(try await repository.gene(named: "brCA1", withSetsAfter: nil, limit: 10))
+            #expect(both.gene == gene && both.genesets == [first.summary, second.summary])
+            let rest = try #require(try await repository.gene(named: "BRCA1", withSetsAfter: first.id, limit: 1))
+            #expect(rest.gene == gene && rest.genesets == [second.summary])
+            let firstOnly = try #require(try await repository.gene(named: "BRCA1", withSetsAfter: nil, limit: 1))
+            #expect(firstOnly.genesets == [first.summary])
+            let beyond = try #require(try await repository.gene(named: "BRCA1", withSetsAfter: second.id, limit: 10))
+            #expect(beyond.gene == gene && beyond.genesets.isEmpty)
+            #expect(try await repository.gene(named: "NOPE", withSetsAfter: nil, limit: 10) == nil)
         }
     }
 

@@ -75,8 +75,8 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
     /// A gene by name ignoring case, with one page of the sets it is in.
     public func gene(named name: String, limit: Int?, cursor: String?) async throws -> GeneDetail {
         let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.genesetCursorKind)
-        guard let gene = try await repository.gene(named: name.trimmingWhitespace()) else { throw GenesetError.geneNotFound(name) }
-        let fetched = try await repository.genesetSummaries(containingGene: gene.id, after: page.afterID, limit: page.limit + 1)
+        guard let (gene, fetched) = try await repository.gene(named: name.trimmingWhitespace(), withSetsAfter: page.afterID, limit: page.limit + 1)
+        else { throw GenesetError.geneNotFound(name) }
         return GeneDetail(gene: gene, genesets: Page(fetched: fetched, limit: page.limit, kind: Self.genesetCursorKind) { $0.id })
     }
 

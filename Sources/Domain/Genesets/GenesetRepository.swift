@@ -28,8 +28,20 @@ public protocol GenesetRepository: Sendable {
     func genes(after: Int64?, limit: Int) async throws -> [Gene]
     /// Id and title of the sets containing the gene, by ascending id, at most `limit`.
     func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) async throws -> [GenesetSummary]
+    /// The gene of this name ignoring case with the sets containing it, as ``genesetSummaries(containingGene:after:limit:)``
+    /// pages them; `nil` when there is no such gene. Adapters may answer in one round trip; the default implementation
+    /// makes the two calls.
+    func gene(named name: String, withSetsAfter after: Int64?, limit: Int) async throws -> (gene: Gene, genesets: [GenesetSummary])?
     /// Genes matching `query`, ranked by ``GeneSearch``, at most `limit`.
     func searchGenes(_ query: GeneSearch.Query, limit: Int) async throws -> [GeneMatch]
     /// Number of stored gene sets.
     func genesetCount() async throws -> Int
+}
+
+extension GenesetRepository {
+    /// ``gene(named:)``, then ``genesetSummaries(containingGene:after:limit:)``.
+    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int) async throws -> (gene: Gene, genesets: [GenesetSummary])? {
+        guard let gene = try await gene(named: name) else { return nil }
+        return (gene, try await genesetSummaries(containingGene: gene.id, after: after, limit: limit))
+    }
 }
