@@ -10,47 +10,53 @@ import NIOCore
 /// with 10 genes each that was a large share of the request's CPU. Keys are written in sorted order so the
 /// output matches the encoder used elsewhere byte for byte.
 struct JSONWriter {
-    private(set) var buffer: ByteBuffer
+    /// The document so far. Bytes collect in an array and become a `ByteBuffer` once: every `ByteBuffer` write
+    /// passes exclusivity checks on its storage, which took a tenth of `GET /genesets`' CPU at ~6,000 writes a page.
+    private var bytes: [UInt8]
 
     init(capacity: Int = 4_096) {
-        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        bytes = []
+        bytes.reserveCapacity(capacity)
     }
 
+    /// The document written so far.
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
+
     mutating func raw(_ text: StaticString) {
-        buffer.writeStaticString(text)
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     mutating func integer(_ value: Int64) {
-        buffer.writeString(String(value))
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     /// A JSON string with RFC 8259 escaping. Runs of bytes that need none are copied whole.
     mutating func string(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
         var value = value
-        value.withUTF8 { bytes in
+        value.withUTF8 { text in
             var start = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index])))
+            for (index, byte) in text.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
                 escape(byte)
                 start = index + 1
             }
-            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...])))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func escape(_ byte: UInt8) {
         switch byte {
-        case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-        case 0x0A: buffer.writeStaticString("\\n")
-        case 0x0D: buffer.writeStaticString("\\r")
-        case 0x09: buffer.writeStaticString("\\t")
+        case UInt8(ascii: "\""): raw("\\\"")
+        case UInt8(ascii: "\\"): raw("\\\\")
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
         default:
-            buffer.writeStaticString("\\u00")
-            buffer.writeInteger(Self.hex[Int(byte >> 4)])
-            buffer.writeInteger(Self.hex[Int(byte & 0x0F)])
+            raw("\\u00")
+            bytes.append(Self.hex[Int(byte >> 4)])
+            bytes.append(Self.hex[Int(byte & 0x0F)])
         }
     }
 
@@ -61,7 +67,7 @@ struct JSONWriter {
     /// A finite number as `JSONEncoder` writes it: Swift's shortest round-trip form, without a trailing `.0`.
     mutating func number(_ value: Double) {
         let text = value.description
-        buffer.writeString(text.hasSuffix(".0") ? String(text.dropLast(2)) : text)
+        bytes.append(contentsOf: (text.hasSuffix(".0") ? String(text.dropLast(2)) : text).utf8)
     }
 
     mutating func numberOrNull(_ value: Double?) {
@@ -78,19 +84,19 @@ struct JSONWriter {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
         padded(year, 4)
-        buffer.writeInteger(UInt8(ascii: "-"))
+        bytes.append(UInt8(ascii: "-"))
         padded(month, 2)
-        buffer.writeInteger(UInt8(ascii: "-"))
+        bytes.append(UInt8(ascii: "-"))
         padded(day, 2)
-        buffer.writeInteger(UInt8(ascii: "T"))
+        bytes.append(UInt8(ascii: "T"))
         padded(secondOfDay / 3_600, 2)
-        buffer.writeInteger(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: ":"))
         padded(secondOfDay % 3_600 / 60, 2)
-        buffer.writeInteger(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: ":"))
         padded(secondOfDay % 60, 2)
-        buffer.writeStaticString("Z\"")
+        raw("Z\"")
     }
 
     /// `value` in decimal, zero-padded to `width` digits (wider values and negative ones as they are).
@@ -98,12 +104,12 @@ struct JSONWriter {
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         guard value >= 0, value < divisor * 10 else {
-            buffer.writeString(Self.pad(value, width))
+            bytes.append(contentsOf: Self.pad(value, width).utf8)
             return
         }
         var rest = value
         while divisor > 0 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor))
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
             rest %= divisor
             divisor /= 10
         }
