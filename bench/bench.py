@@ -623,6 +623,18 @@ Reading the numbers:
 {route_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
+- Gene sets carry their genes (migration 5: `gene_ids`/`gene_names` arrays on `genesets`, written with the
+  memberships): a page of 51 sets reads one table instead of joining two more and aggregating 510 rows. pgbench,
+  4 clients: 514 -> 6,799 tx/s. `GET /genesets?limit=50&cursor=random`: 321 / 357 -> 1,193 / 1,049 req/s, p99
+  291 / 397 -> 79 / 90 ms. Then the server's part of a page: gene arrays read from Postgres's binary format by
+  hand (postgres-nio's generic array decoding was 15% of the CPU) and JSONWriter copying clean string runs whole:
+  1.09-1.22 -> 0.73-0.95 ms CPU per request, 1,222-1,356 -> 1,496-1,941 req/s; JSONWriter collecting bytes in an
+  array (each ByteBuffer write paid exclusivity checks, 9%): 800-920 -> 682-714 us, 1,540-1,768 -> 1,916-1,953
+  req/s. Tried and dropped: decoding a row cell by cell instead of as a tuple (no difference). (Each step: old and
+  new release binaries alternating, 2-3 rounds of 10 s, one database, 2026-11-23.)
+- `GET /genes/{{name}}` in one round trip (the gene and a `LATERAL` page of its sets in one prepared statement,
+  it was two statements): 2,407-2,793 -> 3,460-3,630 req/s, server CPU 460-536 -> 339-361 us per request, p99
+  31-33 -> 23-39 ms (alternating, 3 rounds, 2026-11-23).
 - Prepared statements for the hottest uncached reads (named, prepared once per pooled connection; Postgres had
   planned each call): pgbench on the benchmark data, `-M prepared` vs `-M extended`, 4 clients: analytics.sql
   12,143-15,893 vs 3,701-3,828 tx/s, gene.sql 8,142 vs 3,059. Cold `GET /products/{{id}}/analytics?days=30` at 64
