@@ -181,7 +181,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     public func gene(named name: String) async throws -> Gene? {
         try await run { client, logger in
-            for try await (id, name) in try await client.execute(GeneByName(name: name), logger: logger) { return Gene(id: id, name: name) }
+            let rows = try await client.query("SELECT id, name FROM genes WHERE lower(name) = lower(\(name))", logger: logger)
+            for try await (id, name) in rows.decode((Int64, String).self) { return Gene(id: id, name: name) }
             return nil
         }
     }
@@ -196,10 +197,17 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) async throws -> [GenesetSummary] {
-        let statement = SummariesOfGene(geneID: geneID, after: after ?? 0, limit: Int64(limit))
-        return try await run { client, logger in
+        try await run { client, logger in
+            let rows = try await client.query(
+                """
+                SELECT s.id, s.title FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+                WHERE m.gene_id = \(geneID) AND m.geneset_id > \(after ?? 0)
+                ORDER BY m.geneset_id LIMIT \(limit)
+                """,
+                logger: logger
+            )
             var summaries: [GenesetSummary] = []
-            for try await (id, title) in try await client.execute(statement, logger: logger) { summaries.append(GenesetSummary(id: id, title: title)) }
+            for try await (id, title) in rows.decode((Int64, String).self) { summaries.append(GenesetSummary(id: id, title: title)) }
             return summaries
         }
     }
@@ -262,9 +270,9 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     // MARK: - Helpers
 
-    // The gene statements, prepared once per pooled connection: pgbench on the benchmark catalog ran `GET /genes/{name}`'s
-    // statements 2.7x faster prepared than unnamed, which Postgres plans on every call. Their plans are index lookups
-    // whatever the parameters.
+    // `GET /genes/{name}`'s statement, prepared once per pooled connection: pgbench on the benchmark catalog ran the
+    // gene lookups 2.7x faster prepared than unnamed, which Postgres plans on every call. Its plan is index lookups
+    // whatever the parameters. (`gene(named:)` and `genesetSummaries` serve no route now and stay unnamed.)
 
     /// A gene by name with one page of the sets containing it: a row per set, or one row without a set.
     struct GeneWithSets: PositionalStatement {
@@ -288,40 +296,6 @@ public struct PostgresGenesetRepository: GenesetRepository {
         let limit: Int64
 
         var parameters: [any PostgresDynamicTypeEncodable] { [name, after, limit] }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-    }
-
-    /// A gene by name, case-insensitively (the `lower(name)` unique index).
-    struct GeneByName: PositionalStatement {
-        static let name = "assay_gene_by_name"
-        static let sql = "SELECT id, name FROM genes WHERE lower(name) = lower($1)"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = (Int64, String)
-
-        let name: String
-
-        var parameters: [any PostgresDynamicTypeEncodable] { [name] }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-    }
-
-    /// One page of the sets containing a gene, by ascending id.
-    struct SummariesOfGene: PositionalStatement {
-        static let name = "assay_summaries_of_gene"
-        static let sql = """
-            SELECT s.id, s.title FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
-            WHERE m.gene_id = $1 AND m.geneset_id > $2
-            ORDER BY m.geneset_id LIMIT $3
-            """
-        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .int8]
-        typealias Row = (Int64, String)
-
-        let geneID: Int64
-        let after: Int64
-        let limit: Int64
-
-        var parameters: [any PostgresDynamicTypeEncodable] { [geneID, after, limit] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
