@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: run build test release clean bench fuzz
+.PHONY: run build test release clean bench fuzz format
 
 run: build
 	$(SWIFT) run --skip-build -c $(CONFIG) assay serve
@@ -19,6 +19,10 @@ release:
 
 clean:
 	rm -rf .build
+
+# Rewrites Sources, Tests and Package.swift in the house layout (.swift-format); `make test` lints it.
+format:
+	$(SWIFT) format format --in-place --parallel --recursive Sources Tests Package.swift
 
 # Benchmarks: release build, throw-away Postgres, wrk and pgbench; results in docs/benchmarks.md.
 bench:

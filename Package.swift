@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AssayInMemory", targets: ["AssayInMemory"]),
         .library(name: "AssayPostgres", targets: ["AssayPostgres"]),
         .library(name: "AssayRedis", targets: ["AssayRedis"]),
+        .library(name: "AssayFiles", targets: ["AssayFiles"]),
         .library(name: "AssayServer", targets: ["AssayServer"]),
         .executable(name: "assay", targets: ["assay"]),
     ],
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "AssayDomain", path: "Sources/Domain", swiftSettings: strict),
@@ -68,18 +70,28 @@ let package = Package(
                 "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Adapters/Redis",
+            swiftSettings: strict
+        ),
+        // Files on disk: the ETL's input from a directory, read on NIO's blocking-I/O pool.
+        .target(
+            name: "AssayFiles",
+            dependencies: ["AssayDomain", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Adapters/Files",
             swiftSettings: strict
         ),
         .target(
             name: "AssayServer",
             dependencies: [
                 "AssayDomain",
+                "AssayFiles",
                 "AssayInMemory",
                 "AssayPostgres",
                 "AssayRedis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -122,9 +134,8 @@ let package = Package(
                 "AssayServer",
                 "AssayLoad",
                 "AssayDomain",
-                "AssayInMemory",
+                "AssayFiles",
                 "AssayPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

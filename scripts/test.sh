@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-system-packages.sh
+
+# The house layout (.swift-format): fails on any line `make format` would change.
+swift format lint --strict --parallel --recursive Sources Tests Package.swift
 . scripts/services.sh
 trap stop_services EXIT
 start_postgres

@@ -14,7 +14,9 @@ struct FeatureStoreFactory: Sendable, CustomTestStringConvertible {
     static var all: [FeatureStoreFactory] {
         let inMemory = FeatureStoreFactory(name: "in-memory") { body in try await body(InMemoryFeatureStore()) }
         let postgres = FeatureStoreFactory(name: "postgres") { body in
-            try await TestDatabase.withFreshSchema { client, logger in try await body(PostgresFeatureStore(client: client, logger: logger)) }
+            try await TestDatabase.withFreshSchema { client, logger in
+                try await body(PostgresFeatureStore(database: PostgresGateway(client: client, logger: logger)))
+            }
         }
         return TestDatabase.url == nil ? [inMemory] : [inMemory, postgres]
     }

@@ -32,13 +32,12 @@ struct GenesetRepositoryContract {
             let second = try await repository.create(try draft("Two", ["brca1", "MYC"]), at: t0)
             #expect(second.genes[0] == first.genes[0])
             #expect(second.genes[0].name == "BRCA1")
-            let gene = try #require(try await repository.gene(named: "bRcA1"))
+            let gene = try #require(try await repository.gene(named: "bRcA1", withSetsAfter: nil, limit: 10)).gene
             #expect(gene == first.genes[0])
-            let summaries = try await repository.genesetSummaries(containingGene: gene.id, after: nil, limit: 10)
+            let summaries = try #require(try await repository.gene(named: "BRCA1", withSetsAfter: nil, limit: 10)).genesets
             #expect(summaries == [first.summary, second.summary])
-            #expect(try await repository.gene(named: "NOPE") == nil)
 
-            // The gene and a page of its sets in one call, paged like genesetSummaries.
+            // Pages of the gene's sets.
             let both = try #require(try await repository.gene(named: "brCA1", withSetsAfter: nil, limit: 10))
             #expect(both.gene == gene && both.genesets == [first.summary, second.summary])
             let rest = try #require(try await repository.gene(named: "BRCA1", withSetsAfter: first.id, limit: 1))
@@ -90,8 +89,7 @@ struct GenesetRepositoryContract {
             #expect(replaced.genes.map(\.name) == ["B2", "C3"])
             #expect(replaced.createdAt == t0 && replaced.updatedAt == later)
             #expect(try await repository.geneset(id: set.id) == replaced)
-            let a1 = try #require(try await repository.gene(named: "A1"))
-            #expect(try await repository.genesetSummaries(containingGene: a1.id, after: nil, limit: 10).isEmpty)
+            #expect(try #require(try await repository.gene(named: "A1", withSetsAfter: nil, limit: 10)).genesets.isEmpty)
             #expect(try await repository.replace(id: set.id + 1000, with: try draft("X", ["A1"]), at: later) == nil)
         }
     }
@@ -103,8 +101,7 @@ struct GenesetRepositoryContract {
             #expect(try await repository.delete(id: set.id))
             #expect(try await repository.delete(id: set.id) == false)
             #expect(try await repository.geneset(id: set.id) == nil)
-            let kras = try #require(try await repository.gene(named: "KRAS"))
-            #expect(try await repository.genesetSummaries(containingGene: kras.id, after: nil, limit: 10).isEmpty)
+            #expect(try #require(try await repository.gene(named: "KRAS", withSetsAfter: nil, limit: 10)).genesets.isEmpty)
             #expect(try await repository.genesets(matching: GenesetFilter(), after: nil, limit: 10).isEmpty)
             #expect(try await repository.genesetCount() == 0)
         }
@@ -126,9 +123,8 @@ struct GenesetRepositoryContract {
                 after = last.id
             }
             #expect(seen == ids.filter { $0 != ids[3] })
-            let shared = try #require(try await repository.gene(named: "shared"))
-            let firstTwo = try await repository.genesetSummaries(containingGene: shared.id, after: nil, limit: 2)
-            let rest = try await repository.genesetSummaries(containingGene: shared.id, after: firstTwo.last?.id, limit: 10)
+            let firstTwo = try #require(try await repository.gene(named: "shared", withSetsAfter: nil, limit: 2)).genesets
+            let rest = try #require(try await repository.gene(named: "shared", withSetsAfter: firstTwo.last?.id, limit: 10)).genesets
             #expect((firstTwo + rest).map(\.id) == seen)
         }
     }
@@ -229,8 +225,7 @@ struct GenesetRepositoryContract {
                 return try await group.reduce(into: [Int64]()) { $0.append($1) }
             }
             #expect(Set(ids).count == 20)
-            let common = try #require(try await repository.gene(named: "common"))
-            #expect(try await repository.genesetSummaries(containingGene: common.id, after: nil, limit: 100).count == 20)
+            #expect(try #require(try await repository.gene(named: "common", withSetsAfter: nil, limit: 100)).genesets.count == 20)
             #expect(try await repository.genes(after: nil, limit: 100).count == 21)
         }
     }

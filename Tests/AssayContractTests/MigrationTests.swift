@@ -18,7 +18,7 @@ struct MigrationTests {
 
             #expect(try await Migrator(client: client, logger: logger).migrate() == [5])
 
-            let repository = PostgresGenesetRepository(client: client, logger: logger)
+            let repository = PostgresGenesetRepository(database: PostgresGateway(client: client, logger: logger))
             let one = try #require(try await repository.geneset(id: 1))
             #expect(one.genes == [Gene(id: 3, name: "a\"b{,}"), Gene(id: 1, name: "BRCA1"), Gene(id: 2, name: "tp53")])
             #expect(try await repository.geneset(id: 2)?.genes == [])

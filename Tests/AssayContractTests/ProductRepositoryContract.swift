@@ -14,7 +14,9 @@ struct ProductRepositoryFactory: Sendable, CustomTestStringConvertible {
     static var all: [ProductRepositoryFactory] {
         let inMemory = ProductRepositoryFactory(name: "in-memory") { body in try await body(InMemoryProductRepository()) }
         let postgres = ProductRepositoryFactory(name: "postgres") { body in
-            try await TestDatabase.withFreshSchema { client, logger in try await body(PostgresProductRepository(client: client, logger: logger)) }
+            try await TestDatabase.withFreshSchema { client, logger in
+                try await body(PostgresProductRepository(database: PostgresGateway(client: client, logger: logger)))
+            }
         }
         return TestDatabase.url == nil ? [inMemory] : [inMemory, postgres]
     }
@@ -114,9 +116,12 @@ struct ProductRepositoryContract {
                     expected.append(ProductSummary(product: product, views: figures.views, totalCost: figures.totalCost))
                 }
                 for metric in TopMetric.allCases {
-                    let leaders = expected.filter { ProductRanking.qualifies($0, by: metric) }.sorted { ProductRanking.ranksBefore($0, $1, by: metric) }
+                    let leaders = expected.filter { ProductRanking.qualifies($0, by: metric) }.sorted {
+                        ProductRanking.ranksBefore($0, $1, by: metric)
+                    }
                     for limit in [1, 3, 100] {
-                        #expect(try await repository.top(by: metric, window: window, limit: limit) == Array(leaders.prefix(limit)), "\(metric) \(days)d")
+                        #expect(
+                            try await repository.top(by: metric, window: window, limit: limit) == Array(leaders.prefix(limit)), "\(metric) \(days)d")
                     }
                 }
             }

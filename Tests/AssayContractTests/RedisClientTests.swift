@@ -9,6 +9,7 @@ struct RedisClientTests {
     @Test func concurrentCallersGetTheirOwnRepliesAndThePoolEndsIdle() async throws {
         try await TestRedis.withFreshPrefix { _, prefix in
             let client = RedisClient(settings: try RedisSettings(url: try #require(TestRedis.url), poolSize: 2))
+            defer { client.shutdown() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for caller in 0..<2_000 {
                     group.addTask {

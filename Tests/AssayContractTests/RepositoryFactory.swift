@@ -18,7 +18,7 @@ struct RepositoryFactory: Sendable, CustomTestStringConvertible {
 
     static let postgres = RepositoryFactory(name: "postgres") { body in
         try await TestDatabase.withFreshSchema { client, logger in
-            try await body(PostgresGenesetRepository(client: client, logger: logger))
+            try await body(PostgresGenesetRepository(database: PostgresGateway(client: client, logger: logger)))
         }
     }
 

@@ -64,7 +64,8 @@ struct RouteCounterContract {
             try await hits(counter, "/top", 5)
             for index in [7, 3, 9, 0, 5, 1, 8, 2, 6, 4] { try await hits(counter, "/p\(index)", 1) }
             try await hits(counter, "/zz", 2)
-            let expected = [RouteCount(path: "/top", count: 5), RouteCount(path: "/zz", count: 2)]
+            let expected =
+                [RouteCount(path: "/top", count: 5), RouteCount(path: "/zz", count: 2)]
                 + (0..<3).map { RouteCount(path: "/p\($0)", count: 1) }
             for window in StatsWindow.allCases {
                 #expect(try await counter.top(limit: 5, window: window, at: now) == expected, "\(window)")

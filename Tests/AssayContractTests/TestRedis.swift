@@ -12,6 +12,7 @@ enum TestRedis {
     static func withFreshPrefix(_ body: @Sendable (RedisClient, String) async throws -> Void) async throws {
         let url = try #require(url, "ASSAY_TEST_REDIS_URL is not set")
         let client = RedisClient(settings: try RedisSettings(url: url, poolSize: 2))
+        defer { client.shutdown() }
         let prefix = "test:\(UUID().uuidString):"
         var failure: (any Error)?
         do { try await body(client, prefix) } catch { failure = error }

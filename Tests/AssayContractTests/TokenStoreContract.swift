@@ -16,7 +16,9 @@ struct TokenStoreFactory: Sendable, CustomTestStringConvertible {
     static var all: [TokenStoreFactory] {
         let inMemory = TokenStoreFactory(name: "in-memory") { body in try await body(InMemoryTokenStore()) }
         let postgres = TokenStoreFactory(name: "postgres") { body in
-            try await TestDatabase.withFreshSchema { client, logger in try await body(PostgresTokenStore(client: client, logger: logger)) }
+            try await TestDatabase.withFreshSchema { client, logger in
+                try await body(PostgresTokenStore(database: PostgresGateway(client: client, logger: logger)))
+            }
         }
         return TestDatabase.url == nil ? [inMemory] : [inMemory, postgres]
     }
@@ -25,7 +27,8 @@ struct TokenStoreFactory: Sendable, CustomTestStringConvertible {
 private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
 private func newToken(_ name: String, hashByte: UInt8, scopes: Set<TokenScope> = [.read], expiresAt: Date? = nil) -> NewAccessToken {
-    NewAccessToken(name: name, scopes: scopes, prefix: "assay_\(name)", hash: Array(repeating: hashByte, count: 32), createdAt: t0, expiresAt: expiresAt)
+    NewAccessToken(
+        name: name, scopes: scopes, prefix: "assay_\(name)", hash: Array(repeating: hashByte, count: 32), createdAt: t0, expiresAt: expiresAt)
 }
 
 @Suite("TokenStore contract")
@@ -91,7 +94,7 @@ struct PostgresTokenStoreTests {
     /// nothing. (Without the table lock, `NOT EXISTS` would not see the uncommitted row and both would store.)
     @Test func insertIfEmptyWaitsForAnUncommittedBootstrap() async throws {
         try await TestDatabase.withFreshSchema { client, logger in
-            let store = PostgresTokenStore(client: client, logger: logger)
+            let store = PostgresTokenStore(database: PostgresGateway(client: client, logger: logger))
             try await client.withConnection { connection in
                 _ = try await connection.query("BEGIN", logger: logger)
                 let first = newToken("other-server", hashByte: 1)

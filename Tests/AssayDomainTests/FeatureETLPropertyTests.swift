@@ -33,7 +33,9 @@ private struct RandomExport {
         files[.compounds] = file(ETLFile.compounds.columns, compounds.map { ["\($0)", "C\($0)", "\"C\($0), \"\"s\"\"\""] })
         files[.experiments] = file(
             ETLFile.experiments.columns,
-            experiments.enumerated().map { ["\($0.offset + 1)", "\($0.element.user)", $0.element.compounds.map(String.init).joined(separator: ";"), "\($0.element.runTime)"] })
+            experiments.enumerated().map {
+                ["\($0.offset + 1)", "\($0.element.user)", $0.element.compounds.map(String.init).joined(separator: ";"), "\($0.element.runTime)"]
+            })
     }
 
     /// The features recomputed the simplest way: all experiments in memory, grouped by user.

@@ -241,8 +241,9 @@ struct ProductAnalyticsTests {
         let data = try SyntheticProducts(products: 20, views: 100, costs: 10, days: 30, seed: 7)
         let ids = (1...20).map(Int64.init)
         #expect(data.views(0..<100, productIDs: ids, now: t0) == data.views(0..<100, productIDs: ids, now: t0))
-        #expect(data.views(0..<50, productIDs: ids, now: t0) + data.views(50..<100, productIDs: ids, now: t0)
-            == data.views(0..<100, productIDs: ids, now: t0))
+        #expect(
+            data.views(0..<50, productIDs: ids, now: t0) + data.views(50..<100, productIDs: ids, now: t0)
+                == data.views(0..<100, productIDs: ids, now: t0))
         let window = try AnalyticsWindow(days: 30, endingAfter: t0)
         #expect(data.views(0..<100, productIDs: ids, now: t0).allSatisfy { window.contains($0.viewedAt) && ids.contains($0.productID) })
         #expect(data.costs(0..<10, productIDs: ids, now: t0).allSatisfy { $0.amount.cents > 0 })

@@ -39,9 +39,7 @@ struct AuthTests {
         configuration.logLevel = .critical
         configuration.apiPublic = apiPublic
         let policy = AccessPolicy(apiPublic: apiPublic)
-        let router = buildRouter(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
-            analyticsCache: InMemoryAnalyticsCache(clock: clock), readiness: {}, clock: clock, configuration: configuration)
+        let router = buildRouter(adapters: .inMemory(clock: clock), tokens: tokens, clock: clock, configuration: configuration).router
         let routes = router.routes.map { (method: $0.method, template: $0.path.description) }
         #expect(routes.count >= 23)
         #expect(routes.contains { $0.template == AccessPolicy.apiPath })
@@ -74,11 +72,12 @@ struct AuthTests {
                 for bad in ["Bearer assay_not-a-real-token-at-all-0123456789", "Bearer \(revoked.secret)", "Bearer \(expired)", "Basic \(admin)"] {
                     #expect(try await call(route.method, uri, bad).status == .unauthorized, "\(label) with \(bad.prefix(16))")
                 }
-                let short: String? = switch needed {
-                case .read: nil
-                case .write: reader
-                case .admin: writer
-                }
+                let short: String? =
+                    switch needed {
+                    case .read: nil
+                    case .write: reader
+                    case .admin: writer
+                    }
                 if let short {
                     let forbidden = try await call(route.method, uri, "Bearer \(short)")
                     #expect(forbidden.status == .forbidden, "\(label) with a short scope")
@@ -137,18 +136,18 @@ struct AuthTests {
         let tokens = TokenService(store: store, hasher: SHA256TokenHasher(), clock: clock, cacheSeconds: 10)
         let here = try await tokens.issue(name: "here", scopes: [.read])
         let elsewhere = try await tokens.issue(name: "elsewhere", scopes: [.read])
-        _ = try await tokens.authorize(secret: here.secret, needing: .read)
-        _ = try await tokens.authorize(secret: elsewhere.secret, needing: .read)
+        _ = try await tokens.authenticate(secret: here.secret)
+        _ = try await tokens.authenticate(secret: elsewhere.secret)
 
         try await tokens.revoke(id: here.token.id)
-        await #expect(throws: TokenError.revoked) { try await tokens.authorize(secret: here.secret, needing: .read) }
+        await #expect(throws: TokenError.revoked) { try await tokens.authenticate(secret: here.secret) }
 
         // Revoked by another instance: this one still trusts its cached copy until the cache time has passed.
         _ = await store.revoke(id: elsewhere.token.id, at: clock.now())
         clock.advance(by: 5)
-        #expect(try await tokens.authorize(secret: elsewhere.secret, needing: .read).id == elsewhere.token.id)
+        #expect(try await tokens.authenticate(secret: elsewhere.secret).id == elsewhere.token.id)
         clock.advance(by: 6)
-        await #expect(throws: TokenError.revoked) { try await tokens.authorize(secret: elsewhere.secret, needing: .read) }
+        await #expect(throws: TokenError.revoked) { try await tokens.authenticate(secret: elsewhere.secret) }
     }
 
     @Test func bootstrapCreatesOneAdminTokenOnAnEmptyStore() async throws {
@@ -156,7 +155,7 @@ struct AuthTests {
         let first = try #require(try await tokens.bootstrapAdmin(secret: nil))
         #expect(first.token.scopes == [.admin] && first.secret.hasPrefix("assay_"))
         #expect(try await tokens.bootstrapAdmin(secret: nil) == nil)
-        #expect(try await tokens.authorize(secret: first.secret, needing: .admin).id == first.token.id)
+        #expect(try await tokens.authenticate(secret: first.secret).id == first.token.id)
 
         let fromEnvironment = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
         let chosen = try #require(try await fromEnvironment.bootstrapAdmin(secret: testAdminSecret))

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import NIOFoundationCompat
-import Logging
 import Testing
 
 @testable import AssayServer

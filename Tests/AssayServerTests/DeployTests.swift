@@ -16,14 +16,14 @@ private func entrypoint(_ environment: [String: String], failMigrations: Int = 0
     defer { try? FileManager.default.removeItem(atPath: work) }
     let fake = work + "/assay"
     try """
-        #!/bin/sh
-        echo "$*" >> \(work)/calls
-        if [ "$1" = migrate ]; then
-            count=$(cat \(work)/failures 2>/dev/null || echo 0)
-            if [ "$count" -lt \(failMigrations) ]; then echo $((count + 1)) > \(work)/failures; exit 1; fi
-        fi
-        exit 0
-        """.write(toFile: fake, atomically: true, encoding: .utf8)
+    #!/bin/sh
+    echo "$*" >> \(work)/calls
+    if [ "$1" = migrate ]; then
+        count=$(cat \(work)/failures 2>/dev/null || echo 0)
+        if [ "$count" -lt \(failMigrations) ]; then echo $((count + 1)) > \(work)/failures; exit 1; fi
+    fi
+    exit 0
+    """.write(toFile: fake, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
     let environment = ["PATH": "/usr/bin:/bin", "ASSAY_BIN": fake, "ASSAY_MIGRATE_RETRY_SECONDS": "0"].merging(environment) { $1 }
     let result = try await Subprocess(["sh", deploy + "/entrypoint.sh"] + arguments, environment: environment).finish()
@@ -94,7 +94,7 @@ struct DeployTests {
     @Test func operationsGuideDocumentsEverySetting() throws {
         let root = URL(fileURLWithPath: deploy).deletingLastPathComponent()
         let guide = try String(contentsOf: root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
-        let sources = try ["Sources/Server/AssayServer/AssayConfiguration.swift", "Sources/Server/assay/Serve.swift"].map {
+        let sources = try ["Sources/Server/AssayServer/Platform/AssayConfiguration.swift", "Sources/Server/assay/Serve.swift"].map {
             try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)
         }.joined()
         let variables = Set(sources.matches(of: /"(ASSAY_[A-Z_]+)"/).map { String($0.1) })

@@ -116,7 +116,9 @@ struct GenesetRoutesTests {
             let first = try json(try await client.execute(uri: "/genes?limit=4", method: .get))
             let cursor = try #require(first["next_cursor"] as? String)
             let second = try json(try await client.execute(uri: "/genes?limit=4&cursor=\(cursor)", method: .get))
-            let names = ((first["items"] as? [[String: Any]] ?? []) + (second["items"] as? [[String: Any]] ?? [])).compactMap { $0["name"] as? String }
+            let names = ((first["items"] as? [[String: Any]] ?? []) + (second["items"] as? [[String: Any]] ?? [])).compactMap {
+                $0["name"] as? String
+            }
             #expect(names == (0..<7).map { "GENE\($0)" })
             #expect(second["next_cursor"] is NSNull)
         }

@@ -1,4 +1,3 @@
-@testable import AssayDomain
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -6,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import Testing
 
+@testable import AssayDomain
 @testable import AssayServer
 
 @Suite("JSONWriter")
@@ -51,7 +51,8 @@ struct JSONWriterTests {
             String(buffer: AnalyticsResponse(report: withViews).bytes())
                 == #"{"cached":true,"cost_per_view":2.49875,"days":7,"product_id":42,"total_cost":19.99,"unique_viewers":3,"views":8,"#
                 + #""window_end":"2023-11-14T22:14:00Z","window_start":"2023-11-07T22:14:00Z"}"#)
-        let none = AnalyticsReport(productID: 1, window: window, figures: AnalyticsFigures(views: 0, uniqueViewers: 0, totalCost: Money(cents: 0)), cached: false)
+        let none = AnalyticsReport(
+            productID: 1, window: window, figures: AnalyticsFigures(views: 0, uniqueViewers: 0, totalCost: Money(cents: 0)), cached: false)
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(buffer: AnalyticsResponse(report: none).bytes())) as? [String: Any])
         #expect(parsed["cost_per_view"] is NSNull && parsed["total_cost"] as? Int == 0 && parsed["cached"] as? Bool == false)
     }

@@ -6,8 +6,8 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOFoundationCompat
-import Synchronization
 import OpenAPIKit
+import Synchronization
 import Testing
 import Yams
 
@@ -117,13 +117,12 @@ struct OpenAPITests {
         var documented: Set<String> = []
         for (path, item) in document.paths {
             let pathItem = try #require(item.pathItemValue, "\(path.rawValue) is a reference")
-            for endpoint in pathItem.endpoints { documented.insert("\(endpoint.method.rawValue) \(routerTemplate("/" + path.components.joined(separator: "/")))") }
+            for endpoint in pathItem.endpoints {
+                documented.insert("\(endpoint.method.rawValue) \(routerTemplate("/" + path.components.joined(separator: "/")))")
+            }
         }
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
-        let router = buildRouter(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
-            analyticsCache: InMemoryAnalyticsCache(), readiness: {}, clock: SystemClock(),
-            configuration: AssayConfiguration())
+        let router = buildRouter(adapters: .inMemory(), tokens: tokens, clock: SystemClock(), configuration: AssayConfiguration()).router
         let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         #expect(documented.subtracting(registered).sorted() == [], "documented routes the server does not have")
         // Every other registered route is a 405 answer for a method the path does not have: prove it by calling it.
@@ -213,7 +212,8 @@ struct OpenAPITests {
             check(try await client.send(.post, "/genesets", json: #"{"title":"","genes":[]}"#), .post, "/genesets")
             check(try await client.send(.post, "/genesets", json: #"{"title":"#), .post, "/genesets")
             check(
-                try await client.execute(uri: "/genesets", method: .get, headers: [.authorization: "Bearer assay_wrong-token-0123456789abcdef0123456789"]),
+                try await client.execute(
+                    uri: "/genesets", method: .get, headers: [.authorization: "Bearer assay_wrong-token-0123456789abcdef0123456789"]),
                 .get, "/genesets")
 
             let token = try await client.send(.post, "/tokens", json: #"{"name":"reader","scopes":["read"],"expires_in":"1d"}"#)

@@ -76,7 +76,8 @@ struct PostgresServerTests {
     @Test func seedsLoadIntoAnEmptyDatabaseOnce() async throws {
         try await withDatabase { url, _ in
             var config = configuration(url)
-            config.seedsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            config.seedsDirectory =
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("seeds").path
             let count: @Sendable (any TestClientProtocol) async throws -> Int = { client in
                 let client = AuthorizedClient(base: client)
@@ -162,8 +163,10 @@ struct PostgresServerTests {
     @Test func populatedProductsAnswerAnalyticsOverHTTPOnPostgres() async throws {
         try await withDatabase { url, _ in
             let populate = try await Subprocess.run(
-                [try Subprocess.assayExecutable, "populate", "products", "--products", "50", "--views", "2000", "--costs", "300", "--days", "20",
-                 "--batch-size", "700", "--postgres-url", url], timeout: .seconds(60))
+                [
+                    try Subprocess.assayExecutable, "populate", "products", "--products", "50", "--views", "2000", "--costs", "300", "--days", "20",
+                    "--batch-size", "700", "--postgres-url", url,
+                ], timeout: .seconds(60))
             #expect(populate.status == 0, "\(populate.output)")
             #expect(populate.output.contains("populated 50 products, 2000 views, 300 costs"))
             try await buildApplication(configuration(url, migrate: false)).test(.router) { client in
@@ -178,7 +181,8 @@ struct PostgresServerTests {
                 _ = try await client.send(.post, "/products/1/views", json: #"{"user_id":123456}"#)
                 let after = try json(try await client.execute(uri: "/products/1/analytics?days=30", method: .get))
                 #expect(after["cached"] as? Bool == false && after["views"] as? Int == (first["views"] as? Int ?? 0) + 1)
-                let top = try #require(try json(try await client.execute(uri: "/products/top?by=views&limit=3", method: .get))["items"] as? [[String: Any]])
+                let top = try #require(
+                    try json(try await client.execute(uri: "/products/top?by=views&limit=3", method: .get))["items"] as? [[String: Any]])
                 #expect(top.count == 3)
                 #expect(top.compactMap { $0["views"] as? Int } == top.compactMap { $0["views"] as? Int }.sorted(by: >))
                 // The pool shows in /metrics (calls in flight count the whole process, other tests' calls too).
@@ -198,8 +202,10 @@ struct PostgresServerTests {
             let database = String(url.split(separator: "/").last ?? "")
             try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) SET synchronous_commit = off"), logger: logger)
             let populate = try await Subprocess.run(
-                [try Subprocess.assayExecutable, "populate", "products", "--products", "100", "--views", "30000", "--costs", "5000",
-                 "--batch-size", "5000", "--postgres-url", url], timeout: .seconds(120))
+                [
+                    try Subprocess.assayExecutable, "populate", "products", "--products", "100", "--views", "30000", "--costs", "5000",
+                    "--batch-size", "5000", "--postgres-url", url,
+                ], timeout: .seconds(120))
             #expect(populate.status == 0, "\(populate.output)")
             let client = PostgresClient(configuration: try PostgresSettings(url: url, poolSize: 1).client)
             try await withThrowingDiscardingTaskGroup { group in
@@ -224,15 +230,16 @@ struct PostgresServerTests {
             settings.client.options.connectionIdleTimeout = .seconds(60)
             let client = PostgresClient(configuration: settings.client)
             let logger = Logger(label: "assay-test")
-            let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: settings.operationTimeout)
-            let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
-            _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
-            var app = try makeApplication(
-                repository: repository, tokens: tokens, features: PostgresFeatureStore(client: client, logger: logger),
-                products: PostgresProductRepository(client: client, logger: logger), analyticsCache: InMemoryAnalyticsCache(), readiness: { try await repository.ping() }, configuration: configuration(url),
-                logger: logger)
-            app.addServices(client)
-            app.beforeServerStarts { try await Migrator(client: client, logger: logger).migrate() }
+            let gateway = PostgresGateway(client: client, logger: logger, operationTimeout: settings.operationTimeout)
+            let repository = PostgresGenesetRepository(database: gateway)
+            var adapters = try await testAdapters()
+            adapters.genesets = repository
+            adapters.features = PostgresFeatureStore(database: gateway)
+            adapters.products = PostgresProductRepository(database: gateway)
+            adapters.probes = [("store", { try await repository.ping() })]
+            adapters.services = [client]
+            adapters.database = gateway
+            let app = try await buildApplication(configuration(url), adapters: adapters, metrics: AppMetrics(), logger: logger)
             try await app.test(.router) { http in
                 let http = AuthorizedClient(base: http)
                 #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)

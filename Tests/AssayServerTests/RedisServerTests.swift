@@ -8,11 +8,11 @@ import Logging
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @testable import AssayServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A `redis-server` of the test's own, on a free loopback port, without persistence. Waiting for it never blocks
 /// a thread: exit is observed through the termination handler, readiness by polling with `Task.sleep`.
@@ -45,6 +45,7 @@ final class RedisServerProcess: Sendable {
         var quiet = Logger(label: "assay-test-redis")
         quiet.logLevel = .critical
         let probe = RedisClient(settings: try RedisSettings(url: server.url, poolSize: 1), logger: quiet)
+        defer { probe.shutdown() }
         let deadline = ContinuousClock.now + .seconds(10)
         while (try? await probe.ping()) == nil {
             guard ContinuousClock.now < deadline, process.isRunning else {
@@ -125,15 +126,12 @@ struct RedisServerTests {
         let redis = try await RedisServerProcess.start()
         var logger = Logger(label: "assay-test")
         logger.logLevel = .critical
-        let client = RedisClient(settings: try RedisSettings(url: redis.url), logger: logger)
-        let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
-        _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
         var configuration = AssayConfiguration()
         configuration.logLevel = .critical
-        let app = try makeApplication(
-            repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
-            analyticsCache: RedisAnalyticsCache(client: client), routeCounter: RedisRouteCounter(client: client),
-            probes: [("redis", { try await client.ping() })], configuration: configuration, logger: logger)
+        configuration.seedsDirectory = nil
+        configuration.redisURL = redis.url
+        configuration.adminToken = testAdminSecret
+        let app = try await buildApplication(configuration, metrics: AppMetrics(), logger: logger)
         let restarted = Mutex<RedisServerProcess?>(nil)
         do {
             try await app.test(.router) { http in

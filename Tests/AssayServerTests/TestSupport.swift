@@ -22,13 +22,20 @@ func withApp(
 ) async throws {
     var logger = Logger(label: "assay-test")
     logger.logLevel = .warning
-    let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher())
-    _ = try await tokens.store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
-    let app = try makeApplication(
-        repository: InMemoryGenesetRepository(), tokens: tokens, features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
-        analyticsCache: InMemoryAnalyticsCache(clock: clock), routeCounter: InMemoryRouteCounter(), clock: clock, configuration: configuration,
-        logger: logger)
+    var configuration = configuration
+    configuration.seedsDirectory = nil
+    let app = try await buildApplication(
+        configuration, adapters: try await testAdapters(clock: clock), clock: clock, metrics: AppMetrics(), logger: logger)
     try await app.test(.router) { client in try await test(AuthorizedClient(base: client)) }
+}
+
+/// In-memory adapters whose token store holds the test admin token.
+func testAdapters(clock: any WallClock = SystemClock()) async throws -> Adapters {
+    let store = InMemoryTokenStore()
+    _ = try await TokenService(store: store, hasher: SHA256TokenHasher()).store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
+    var adapters = Adapters.inMemory(clock: clock)
+    adapters.tokens = store
+    return adapters
 }
 
 /// Settings of a server on a real socket at a free port (`.live` tests): no seeds, quiet, the test admin token.
@@ -79,7 +86,8 @@ extension TestClientProtocol {
 
 /// Checks that a response is an RFC 9457 problem with the status, and returns its JSON.
 @discardableResult
-func expectProblem(_ response: TestResponse, _ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+func expectProblem(_ response: TestResponse, _ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any]
+{
     #expect(response.status == status, "\(String(buffer: response.body))", sourceLocation: sourceLocation)
     #expect(response.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
     let body = try json(response)

@@ -2,9 +2,9 @@ public import AssayDomain
 import Synchronization
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// ``AnalyticsCache`` kept in memory. Expiry follows the injected clock, so tests control time. Keys are compared

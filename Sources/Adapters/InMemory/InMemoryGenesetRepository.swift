@@ -1,9 +1,9 @@
 public import AssayDomain
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// ``GenesetRepository`` kept in memory: the embedded default and the reference for the contract suite.
@@ -98,19 +98,16 @@ public actor InMemoryGenesetRepository: GenesetRepository {
         return result
     }
 
-    public func gene(named name: String) -> Gene? {
-        geneIDsByKey[GenesetRules.key(forGeneName: name)].flatMap { genes[$0]?.gene }
+    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int) -> (gene: Gene, genesets: [GenesetSummary])? {
+        guard let gene = geneIDsByKey[GenesetRules.key(forGeneName: name)].flatMap({ genes[$0]?.gene }) else { return nil }
+        let ids = membership[gene.id] ?? []
+        let start = ids.firstIndex(greaterThan: after ?? 0)
+        return (gene, ids[start...].prefix(limit).compactMap { id in sets[id].map { GenesetSummary(id: id, title: $0.title) } })
     }
 
     public func genes(after: Int64?, limit: Int) -> [Gene] {
         let start = geneOrder.firstIndex(greaterThan: after ?? 0)
         return geneOrder[start...].prefix(limit).compactMap { genes[$0]?.gene }
-    }
-
-    public func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) -> [GenesetSummary] {
-        let ids = membership[geneID] ?? []
-        let start = ids.firstIndex(greaterThan: after ?? 0)
-        return ids[start...].prefix(limit).compactMap { id in sets[id].map { GenesetSummary(id: id, title: $0.title) } }
     }
 
     public func searchGenes(_ query: GeneSearch.Query, limit: Int) -> [GeneMatch] {

@@ -1,9 +1,9 @@
 public import AssayDomain
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// ``ProductRepository`` kept in memory: the embedded default and the reference for the contract suite.
@@ -83,9 +83,6 @@ public actor InMemoryProductRepository: ProductRepository {
         rows.sort { ProductRanking.ranksBefore($0, $1, by: metric) }
         return Array(rows.prefix(max(limit, 0)))
     }
-
-    /// Number of stored products.
-    public func productCount() -> Int { products.count }
 
     private func index(of id: Int64) -> Int? {
         id >= 1 && id <= Int64(products.count) ? Int(id - 1) : nil

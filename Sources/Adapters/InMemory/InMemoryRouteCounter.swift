@@ -1,9 +1,9 @@
 public import AssayDomain
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// ``RouteCounter`` kept in memory: all-time counts plus hourly buckets, like the Redis adapter's sorted sets.

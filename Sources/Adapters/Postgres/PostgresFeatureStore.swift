@@ -1,8 +1,8 @@
 public import AssayDomain
 public import Foundation
-public import Logging
+import Logging
 import NIOCore
-public import PostgresNIO
+import PostgresNIO
 
 /// ``FeatureStore`` on Postgres (tables `etl_runs`, `user_features`, `published_features`; migration 3).
 ///
@@ -12,22 +12,20 @@ public import PostgresNIO
 /// advisory lock held on one pooled connection for the whole run: it is released when the run ends or its
 /// connection dies, so a killed process never blocks the next run.
 public struct PostgresFeatureStore: FeatureStore {
-    let client: PostgresClient
-    let logger: Logger
-    let timeout: Duration
+    let database: PostgresGateway
 
-    /// Creates the store over a running client.
-    public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
-        self.client = client
-        self.logger = logger
-        self.timeout = operationTimeout
+    /// Creates the store over a database; calls it cannot answer within its operation timeout fail with
+    /// ``UnavailableError``.
+    public init(database: PostgresGateway) {
+        self.database = database
     }
 
-    public func withRunSlot<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
-        let logger = self.logger
+    public func withRunSlot<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         // Keyed by schema, so stores in different schemas of one database do not share a slot.
         let lockKey: PostgresQuery = "SELECT hashtext(current_schema() || '.etl_runs')::bigint"
-        return try await client.withConnection { connection in
+        // The deadline covers taking the slot; the run it holds the slot for has no time limit of its own (each of its
+        // own statements has one).
+        return try await database.longJob { connection, logger, started in
             var key: Int64 = 0
             for try await value in try await connection.query(lockKey, logger: logger).decode(Int64.self) { key = value }
             var taken = false
@@ -43,6 +41,7 @@ public struct PostgresFeatureStore: FeatureStore {
                         failure = 'interrupted: the process running it stopped before it finished; nothing was published'
                     WHERE status = 'running'
                     """, logger: logger)
+                guard started() else { throw CancellationError() }
                 let result = try await body()
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
                 return result
@@ -65,24 +64,23 @@ public struct PostgresFeatureStore: FeatureStore {
 
     public func updateRun(_ run: ETLRun) async throws {
         let update = try Self.update(run)
-        let client = self.client
-        let logger = self.logger
-        try await withDatabase(timeout: timeout) { _ = try await client.query(update, logger: logger) }
+        try await database.run { client, logger in _ = try await client.query(update, logger: logger) }
     }
 
     public func publish(_ features: [UserFeatures], run: ETLRun) async throws {
-        var rows = ByteBuffer()
-        for feature in features { Self.writeCopyRow(feature, run: run.id, into: &rows) }
+        var buffer = ByteBuffer()
+        for feature in features { Self.writeCopyRow(feature, run: run.id, into: &buffer) }
+        let rows = buffer
         let update = try Self.update(run)
-        let logger = self.logger
-        try await client.withConnection { connection in
+        // The deadline covers getting a connection: the COPY's time grows with the run's rows, so it has none.
+        try await database.longJob { connection, logger, started in
+            guard started() else { throw CancellationError() }
             // Staged: rows under this run's id are invisible until the pointer moves.
             try await connection.query("DELETE FROM user_features WHERE run_id = \(run.id)", logger: logger)
             try await connection.copyFrom(table: "user_features", columns: Self.copyColumns, logger: logger) { writer in
                 try await writer.write(rows)
             }
-            try await connection.query("BEGIN", logger: logger)
-            do {
+            try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     """
                     INSERT INTO published_features (only_row, run_id) VALUES (true, \(run.id))
@@ -90,10 +88,6 @@ public struct PostgresFeatureStore: FeatureStore {
                     """, logger: logger)
                 try await connection.query(update, logger: logger)
                 try await connection.query("DELETE FROM user_features WHERE run_id <> \(run.id)", logger: logger)
-                try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
             }
         }
     }
@@ -155,9 +149,7 @@ public struct PostgresFeatureStore: FeatureStore {
     }
 
     private func fetchRuns(_ query: PostgresQuery) async throws -> [ETLRun] {
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) {
+        return try await database.run { client, logger in
             var runs: [ETLRun] = []
             for try await row in try await client.query(query, logger: logger) {
                 let columns = row.makeRandomAccess()
@@ -186,9 +178,7 @@ public struct PostgresFeatureStore: FeatureStore {
     }
 
     private func fetchFeatures(_ query: PostgresQuery) async throws -> [UserFeatures] {
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) {
+        return try await database.run { client, logger in
             var features: [UserFeatures] = []
             for try await row in try await client.query(query, logger: logger) {
                 let columns = row.makeRandomAccess()

@@ -1,22 +1,18 @@
 public import AssayDomain
 public import Foundation
-public import Logging
+import Logging
 import NIOCore
-public import PostgresNIO
+import PostgresNIO
 
 /// ``GenesetRepository`` on Postgres: every read is one query (sets come with their genes, no N+1),
 /// ranking happens in SQL with pg_trgm, and bulk loads use COPY.
 public struct PostgresGenesetRepository: GenesetRepository {
-    let client: PostgresClient
-    let logger: Logger
-    let timeout: Duration
+    let database: PostgresGateway
 
-    /// Creates the repository over a running client. Calls that cannot reach the database within
-    /// `operationTimeout` fail with ``UnavailableError``.
-    public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
-        self.client = client
-        self.logger = logger
-        self.timeout = operationTimeout
+    /// Creates the repository over a database; calls it cannot answer within its operation timeout fail with
+    /// ``UnavailableError``.
+    public init(database: PostgresGateway) {
+        self.database = database
     }
 
     /// Checks that the database answers.
@@ -61,7 +57,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     public func createMany(_ drafts: [GenesetDraft], at time: Date) async throws {
         guard !drafts.isEmpty else { return }
-        try await client.withTransaction(logger: logger) { connection in
+        try await database.transaction { connection, logger in
             let stored = try await Self.upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
             var setIDs: [Int64] = []
             setIDs.reserveCapacity(drafts.count)
@@ -104,44 +100,42 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func replace(id: Int64, with draft: GenesetDraft, at time: Date) async throws -> Geneset? {
-        try await run { client, logger in
-            try await client.withTransaction(logger: logger) { connection -> Geneset? in
-                let updated = try await connection.query(
-                    """
-                    UPDATE genesets SET title = \(draft.title), updated_at = greatest(\(time)::timestamptz, created_at)
-                    WHERE id = \(id) RETURNING id
-                    """,
-                    logger: logger
+        try await database.transaction { connection, logger -> Geneset? in
+            let updated = try await connection.query(
+                """
+                UPDATE genesets SET title = \(draft.title), updated_at = greatest(\(time)::timestamptz, created_at)
+                WHERE id = \(id) RETURNING id
+                """,
+                logger: logger
+            )
+            var found = false
+            for try await _ in updated.decode(Int64.self) { found = true }
+            guard found else { return nil }
+            try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
+            let rows = try await connection.query(
+                """
+                WITH input AS (
+                    SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
+                ), genes_upserted AS (
+                    INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
+                    ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
+                    RETURNING id, name
+                ), members AS (
+                    SELECT input.position, genes_upserted.id, genes_upserted.name
+                    FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                ), linked AS (
+                    INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                    SELECT \(id), position, members.id FROM members
                 )
-                var found = false
-                for try await _ in updated.decode(Int64.self) { found = true }
-                guard found else { return nil }
-                try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
-                let rows = try await connection.query(
-                    """
-                    WITH input AS (
-                        SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
-                    ), genes_upserted AS (
-                        INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
-                        ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
-                        RETURNING id, name
-                    ), members AS (
-                        SELECT input.position, genes_upserted.id, genes_upserted.name
-                        FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
-                    ), linked AS (
-                        INSERT INTO geneset_genes (geneset_id, position, gene_id)
-                        SELECT \(id), position, members.id FROM members
-                    )
-                    UPDATE genesets
-                    SET gene_ids = (SELECT array_agg(members.id ORDER BY position) FROM members),
-                        gene_names = (SELECT array_agg(members.name ORDER BY position) FROM members)
-                    WHERE id = \(id)
-                    RETURNING \(unescaped: Self.setColumns)
-                    """,
-                    logger: logger
-                )
-                return try await Self.genesets(from: rows).first
-            }
+                UPDATE genesets
+                SET gene_ids = (SELECT array_agg(members.id ORDER BY position) FROM members),
+                    gene_names = (SELECT array_agg(members.name ORDER BY position) FROM members)
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.setColumns)
+                """,
+                logger: logger
+            )
+            return try await Self.genesets(from: rows).first
         }
     }
 
@@ -179,36 +173,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    public func gene(named name: String) async throws -> Gene? {
-        try await run { client, logger in
-            let rows = try await client.query("SELECT id, name FROM genes WHERE lower(name) = lower(\(name))", logger: logger)
-            for try await (id, name) in rows.decode((Int64, String).self) { return Gene(id: id, name: name) }
-            return nil
-        }
-    }
-
     public func genes(after: Int64?, limit: Int) async throws -> [Gene] {
         try await run { client, logger in
             let rows = try await client.query("SELECT id, name FROM genes WHERE id > \(after ?? 0) ORDER BY id LIMIT \(limit)", logger: logger)
             var genes: [Gene] = []
             for try await (id, name) in rows.decode((Int64, String).self) { genes.append(Gene(id: id, name: name)) }
             return genes
-        }
-    }
-
-    public func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) async throws -> [GenesetSummary] {
-        try await run { client, logger in
-            let rows = try await client.query(
-                """
-                SELECT s.id, s.title FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
-                WHERE m.gene_id = \(geneID) AND m.geneset_id > \(after ?? 0)
-                ORDER BY m.geneset_id LIMIT \(limit)
-                """,
-                logger: logger
-            )
-            var summaries: [GenesetSummary] = []
-            for try await (id, title) in rows.decode((Int64, String).self) { summaries.append(GenesetSummary(id: id, title: title)) }
-            return summaries
         }
     }
 
@@ -272,7 +242,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     // `GET /genes/{name}`'s statement, prepared once per pooled connection: pgbench on the benchmark catalog ran the
     // gene lookups 2.7x faster prepared than unnamed, which Postgres plans on every call. Its plan is index lookups
-    // whatever the parameters. (`gene(named:)` and `genesetSummaries` serve no route now and stay unnamed.)
+    // whatever the parameters.
 
     /// A gene by name with one page of the sets containing it: a row per set, or one row without a set.
     struct GeneWithSets: PositionalStatement {
@@ -302,7 +272,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// Runs a call with the deadline and the unavailable-database mapping.
     private func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
-        try await withDatabase(client, logger, timeout: timeout, body)
+        try await database.run(body)
     }
 
     /// A set's columns, its genes in input order last; ``geneset(from:)`` reads them.
@@ -380,60 +350,6 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// Refreshes planner statistics; worth it after a bulk load.
     public func analyze() async throws {
-        try await client.query("ANALYZE genes, genesets, geneset_genes", logger: logger)
-    }
-}
-
-/// The database answered in a way the adapter's queries rule out; a bug, reported as a server error.
-struct UnexpectedResult: Error, CustomStringConvertible {
-    let operation: String
-    var description: String { "unexpected empty result from Postgres while trying to \(operation)" }
-}
-
-/// Values in COPY's text format.
-enum CopyText {
-    /// Escapes backslash, tab, newline and carriage return. Works on scalars: `"\r\n"` is one Swift `Character`.
-    static func escape(_ text: String) -> String {
-        let special: (Unicode.Scalar) -> Bool = { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard text.unicodeScalars.contains(where: special) else { return text }
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": result.append(contentsOf: "\\\\".unicodeScalars)
-            case "\t": result.append(contentsOf: "\\t".unicodeScalars)
-            case "\n": result.append(contentsOf: "\\n".unicodeScalars)
-            case "\r": result.append(contentsOf: "\\r".unicodeScalars)
-            default: result.append(scalar)
-            }
-        }
-        return String(result)
-    }
-
-    /// An array in Postgres's text form, every element quoted (`"` and `\\` escaped), e.g. `{"a","b\\"c"}`. COPY
-    /// text escaping comes on top (``escape(_:)``).
-    static func arrayLiteral(_ elements: [String]) -> String {
-        var literal = "{"
-        for (index, element) in elements.enumerated() {
-            if index > 0 { literal += "," }
-            literal += "\""
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(character)
-            }
-            literal += "\""
-        }
-        return literal + "}"
-    }
-
-    /// A UTC timestamp with microseconds, as Postgres reads it.
-    static func timestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
-        let fraction = ((microseconds % 1_000_000) + 1_000_000) % 1_000_000
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-            parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, Int(fraction))
+        _ = try await run { client, logger in try await client.query("ANALYZE genes, genesets, geneset_genes", logger: logger) }
     }
 }

@@ -1,24 +1,20 @@
 public import AssayDomain
 public import Foundation
-public import Logging
+import Logging
 import NIOCore
-public import PostgresNIO
+import PostgresNIO
 
 /// ``ProductRepository`` on Postgres (tables `products`, `product_views`, `product_costs`; migration 4).
 ///
 /// Every read is one statement: lists, analytics and leaders aggregate in SQL through `LATERAL` subqueries
 /// over the `(product_id, time)` indexes, so there is no query per product. Bulk loads use COPY.
 public struct PostgresProductRepository: ProductRepository {
-    let client: PostgresClient
-    let logger: Logger
-    let timeout: Duration
+    let database: PostgresGateway
 
-    /// Creates the repository over a running client. Calls that cannot reach the database within
-    /// `operationTimeout` fail with ``UnavailableError``.
-    public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
-        self.client = client
-        self.logger = logger
-        self.timeout = operationTimeout
+    /// Creates the repository over a database; calls it cannot answer within its operation timeout fail with
+    /// ``UnavailableError``.
+    public init(database: PostgresGateway) {
+        self.database = database
     }
 
     public func create(_ draft: ProductDraft, at time: Date) async throws -> Product {
@@ -34,7 +30,7 @@ public struct PostgresProductRepository: ProductRepository {
 
     public func createMany(_ drafts: [ProductDraft], at time: Date) async throws -> [Int64] {
         guard !drafts.isEmpty else { return [] }
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await database.transaction { connection, logger in
             var ids: [Int64] = []
             ids.reserveCapacity(drafts.count)
             let reserved = try await connection.query(
@@ -168,19 +164,22 @@ public struct PostgresProductRepository: ProductRepository {
         // once their commit record is flushed. After a load with synchronous_commit off (as on the test and benchmark
         // servers) the last commits may still sit in the WAL buffers, and VACUUM leaves their pages unmarked.
         // ANALYZE writes statistics, so committing it synchronously flushes the WAL up to it, the load included.
-        try await client.withTransaction(logger: logger) { connection in
+        try await database.transaction { connection, logger in
             try await connection.query("SET LOCAL synchronous_commit = on", logger: logger)
             try await connection.query("ANALYZE products, product_views, product_costs", logger: logger)
         }
         // A page is also left unmarked while any transaction of this database might still not see its rows (another
         // client's snapshot, autovacuum's ANALYZE). Such horizons move on within moments: vacuum again, a few times.
         for attempt in 1...5 {
-            try await client.query("VACUUM products, product_views, product_costs", logger: logger)
-            let rows = try await client.query(
-                "SELECT count(*) FROM pg_class WHERE oid IN ('product_views'::regclass, 'product_costs'::regclass) AND relallvisible < relpages",
-                logger: logger)
-            var behind = 0
-            for try await count in rows.decode(Int.self) { behind = count }
+            let behind = try await run { client, logger in
+                try await client.query("VACUUM products, product_views, product_costs", logger: logger)
+                let rows = try await client.query(
+                    "SELECT count(*) FROM pg_class WHERE oid IN ('product_views'::regclass, 'product_costs'::regclass) AND relallvisible < relpages",
+                    logger: logger)
+                var behind = 0
+                for try await count in rows.decode(Int.self) { behind = count }
+                return behind
+            }
             if behind == 0 || attempt == 5 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -251,13 +250,14 @@ public struct PostgresProductRepository: ProductRepository {
 
     private func copy(_ rows: ByteBuffer, into table: String, columns: [String], empty: Bool) async throws {
         guard !empty else { return }
-        let logger = self.logger
-        try await client.withConnection { connection in
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { try await $0.write(rows) }
+        try await run { client, logger in
+            try await client.withConnection { connection in
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { try await $0.write(rows) }
+            }
         }
     }
 
     private func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
-        try await withDatabase(client, logger, timeout: timeout, body)
+        try await database.run(body)
     }
 }

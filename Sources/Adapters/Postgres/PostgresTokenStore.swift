@@ -1,20 +1,17 @@
 public import AssayDomain
 public import Foundation
-public import Logging
+import Logging
 import NIOCore
-public import PostgresNIO
+import PostgresNIO
 
 /// ``TokenStore`` on Postgres (table `access_tokens`, migration 2).
 public struct PostgresTokenStore: TokenStore {
-    let client: PostgresClient
-    let logger: Logger
-    let timeout: Duration
+    let database: PostgresGateway
 
-    /// Creates the store over a running client.
-    public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
-        self.client = client
-        self.logger = logger
-        self.timeout = operationTimeout
+    /// Creates the store over a database; calls it cannot answer within its operation timeout fail with
+    /// ``UnavailableError``.
+    public init(database: PostgresGateway) {
+        self.database = database
     }
 
     private typealias Row = (Int64, String, [String], String, ByteBuffer, Date, Date?, Date?, Date?)
@@ -62,9 +59,7 @@ public struct PostgresTokenStore: TokenStore {
     }
 
     public func count() async throws -> Int {
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) {
+        return try await database.run { client, logger in
             for try await count in try await client.query("SELECT count(*) FROM access_tokens", logger: logger).decode(Int.self) { return count }
             return 0
         }
@@ -74,27 +69,21 @@ public struct PostgresTokenStore: TokenStore {
     public func insertIfEmpty(_ token: NewAccessToken) async throws -> AccessToken? {
         let scopes = token.scopes.sorted().map(\.rawValue)
         let hash = ByteBuffer(bytes: token.hash)
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) {
-            try await client.withTransaction(logger: logger) { connection in
-                _ = try await connection.query("LOCK TABLE access_tokens IN SHARE ROW EXCLUSIVE MODE", logger: logger)
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO access_tokens (name, scopes, prefix, hash, created_at, expires_at)
-                    SELECT \(token.name), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt)
-                    WHERE NOT EXISTS (SELECT 1 FROM access_tokens)
-                    RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
-                    """, logger: logger)
-                return try await Self.tokens(rows).first
-            }
+        return try await database.transaction { connection, logger in
+            _ = try await connection.query("LOCK TABLE access_tokens IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+            let rows = try await connection.query(
+                """
+                INSERT INTO access_tokens (name, scopes, prefix, hash, created_at, expires_at)
+                SELECT \(token.name), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt)
+                WHERE NOT EXISTS (SELECT 1 FROM access_tokens)
+                RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
+                """, logger: logger)
+            return try await Self.tokens(rows).first
         }
     }
 
     private func query(_ query: PostgresQuery) async throws -> [AccessToken] {
-        let client = self.client
-        let logger = self.logger
-        return try await withDatabase(timeout: timeout) { try await Self.tokens(try await client.query(query, logger: logger)) }
+        try await database.run { client, logger in try await Self.tokens(try await client.query(query, logger: logger)) }
     }
 
     private static func tokens(_ rows: PostgresRowSequence) async throws -> [AccessToken] {

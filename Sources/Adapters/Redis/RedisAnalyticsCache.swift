@@ -1,9 +1,9 @@
 public import AssayDomain
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// ``AnalyticsCache`` on Redis strings: `SET key value PX ms`, `GET`, `DEL`, under the key prefix plus `cache:`.

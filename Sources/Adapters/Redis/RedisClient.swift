@@ -2,6 +2,7 @@ import AssayDomain
 import Dispatch
 public import Logging
 import NIOPosix
+public import ServiceLifecycle
 import Synchronization
 
 /// A small pool of blocking hiredis connections, each on a dedicated thread, with pipelining across callers.
@@ -18,13 +19,14 @@ import Synchronization
 /// connect; the next call after that connects again, so the client recovers by itself when Redis returns. A call
 /// still queued after ``RedisSettings/operationTimeout`` fails as unavailable. A command on a connection that the
 /// server had closed (say, after a Redis restart) is sent once more on a new connection: it never ran.
-public final class RedisClient: Sendable {
+public final class RedisClient: Service, Sendable {
     /// The connection settings.
     public let settings: RedisSettings
     private let core: RedisDispatcher
     private let threads: NIOThreadPool
 
-    /// Starts the pool's threads; connections open on first use. The threads stop when the client is released.
+    /// Starts the pool's threads; connections open on first use. The threads run until ``run()`` ends (the client is a
+    /// `Service`: add it to the service group) or ``shutdown()`` is called.
     public init(settings: RedisSettings, logger: Logger = Logger(label: "assay-redis")) {
         self.settings = settings
         self.core = RedisDispatcher(settings: settings, logger: logger)
@@ -38,8 +40,26 @@ public final class RedisClient: Sendable {
         }
     }
 
-    deinit {
-        core.stop()
+    /// Serves calls until graceful shutdown or cancellation, then stops the threads (``shutdown()``). A service group
+    /// shuts the server down first, so requests in flight still reach Redis.
+    public func run() async throws {
+        let (stopped, stop) = AsyncStream<Void>.makeStream()
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                for await _ in stopped {}
+            } onGracefulShutdown: {
+                stop.finish()
+            }
+        } onCancel: {
+            stop.finish()
+        }
+        shutdown()
+    }
+
+    /// Fails every queued call and stops the threads and their connections; later calls fail as unavailable.
+    /// Calling it again does nothing.
+    public func shutdown() {
+        guard core.stop() else { return }
         threads.shutdownGracefully { _ in }
     }
 
@@ -182,17 +202,21 @@ private final class RedisDispatcher: Sendable {
     }
 
     /// Stops the workers and fails every queued call.
-    func stop() {
-        let (jobs, sleepers) = state.withLock { state in
+    /// Stops the dispatcher; `false` when it had been stopped already.
+    @discardableResult
+    func stop() -> Bool {
+        let (jobs, sleepers, first) = state.withLock { state in
+            let first = !state.stopped
             state.stopped = true
             defer {
                 state.pending.removeAll()
                 state.sleepers = 0
             }
-            return (state.pending, state.sleepers)
+            return (state.pending, state.sleepers, first)
         }
         for job in jobs { job.fail("the Redis client is shutting down") }
         for _ in 0..<sleepers { wakeup.signal() }
+        return first
     }
 
     func opened() {

@@ -2,9 +2,9 @@ import AssayDomain
 import CHiredis
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A command: its arguments as bytes (binary-safe, sent with `redisAppendCommandArgv`).

@@ -2,9 +2,9 @@ public import AssayDomain
 import Synchronization
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// ``RouteCounter`` on Redis sorted sets (member: path, score: hits).
@@ -100,8 +100,10 @@ public final class RedisRouteCounter: RouteCounter {
         }
         counts.removeAll { $0.count == lowest }
         let tied = try await client.execute([
-            [bytes("ZRANGEBYSCORE"), key, bytes(String(lowest)), bytes(String(lowest)), bytes("WITHSCORES"), bytes("LIMIT"), bytes("0"),
-             bytes(String(limit - counts.count))]
+            [
+                bytes("ZRANGEBYSCORE"), key, bytes(String(lowest)), bytes(String(lowest)), bytes("WITHSCORES"), bytes("LIMIT"), bytes("0"),
+                bytes(String(limit - counts.count)),
+            ]
         ])
         return RouteRanking.top(counts + (try Self.pairs(tied[0])), limit: limit)
     }

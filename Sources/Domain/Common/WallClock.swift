@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// The source of "now" for use cases. Named `WallClock` so it does not shadow Swift's `Clock` protocol.

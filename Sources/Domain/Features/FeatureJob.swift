@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The state of one run while it reads its input: the catalog of users and compounds, one aggregate per user,
@@ -42,7 +42,7 @@ final class FeatureJob {
     /// Reads one file to its end, reporting every bad row; `progress` gets the size of every chunk read.
     func read(_ file: ETLFile, from input: any ETLInput, progress: (Int) async throws -> Void) async throws {
         var scanner = CSVScanner()
-        var columns: [Int]?
+        var columns: ColumnPositions?
         var width = 0
         var headerLine = 0
         var rows = 0
@@ -110,8 +110,8 @@ final class FeatureJob {
 
     // MARK: - Header and rows
 
-    /// The index of each required column, or a fatal problem.
-    private func header(_ record: CSVRecord, of file: ETLFile) throws -> [Int] {
+    /// Where each required column is, or a fatal problem.
+    private func header(_ record: CSVRecord, of file: ETLFile) throws -> ColumnPositions {
         var positions: [String: Int] = [:]
         for index in 0..<record.count {
             let name = (record.string(index) ?? "").lowercased()
@@ -121,15 +121,17 @@ final class FeatureJob {
             }
             positions[name] = index
         }
-        let missing = file.columns.filter { positions[$0] == nil }
-        for column in missing {
-            fail(ETLIssue(file: file.rawValue, line: record.line, column: column, reason: "missing column in the header"))
+        do {
+            return try ColumnPositions(file: file, header: positions)
+        } catch {
+            for column in error.columns {
+                fail(ETLIssue(file: file.rawValue, line: record.line, column: column.header, reason: "missing column in the header"))
+            }
+            throw FileUnusable()
         }
-        guard missing.isEmpty else { throw FileUnusable() }
-        return file.columns.compactMap { positions[$0] }
     }
 
-    private func row(_ record: CSVRecord, of file: ETLFile, columns: [Int], width: Int) -> ETLIssue? {
+    private func row(_ record: CSVRecord, of file: ETLFile, columns: ColumnPositions, width: Int) -> ETLIssue? {
         guard record.count == width else {
             return ETLIssue(file: file.rawValue, line: record.line, column: nil, reason: "expected \(width) values, found \(record.count)")
         }
@@ -142,16 +144,16 @@ final class FeatureJob {
         return problem.map { ETLIssue(file: file.rawValue, line: record.line, column: $0.column, reason: $0.reason) }
     }
 
-    private func compound(_ record: CSVRecord, _ columns: [Int]) -> (String, String)? {
-        guard let id = ValueParsing.identifier(record[columns[0]]) else {
-            return ("compound_id", "\(Self.quoted(record[columns[0]])) is not a non-negative integer")
+    private func compound(_ record: CSVRecord, _ columns: ColumnPositions) -> (String, String)? {
+        guard let id = ValueParsing.identifier(record[columns[.compoundID]]) else {
+            return ("compound_id", "\(Self.quoted(record[columns[.compoundID]])) is not a non-negative integer")
         }
         if let first = compoundIndex[id] {
             return ("compound_id", "duplicate compound id \(id) (first on line \(compoundLines[first]))")
         }
-        guard let name = Self.text(record[columns[1]]) else { return ("compound_name", Self.textProblem(record[columns[1]])) }
-        guard let structure = Self.text(record[columns[2]]) else {
-            return ("compound_structure", Self.textProblem(record[columns[2]]))
+        guard let name = Self.text(record[columns[.compoundName]]) else { return ("compound_name", Self.textProblem(record[columns[.compoundName]])) }
+        guard let structure = Self.text(record[columns[.compoundStructure]]) else {
+            return ("compound_structure", Self.textProblem(record[columns[.compoundStructure]]))
         }
         compoundIndex[id] = compounds.count
         compounds.append(Compound(id: id, name: name, structure: structure))
@@ -166,16 +168,16 @@ final class FeatureJob {
         compoundLines = []
     }
 
-    private func user(_ record: CSVRecord, _ columns: [Int]) -> (String, String)? {
-        guard let id = ValueParsing.identifier(record[columns[0]]) else {
-            return ("user_id", "\(Self.quoted(record[columns[0]])) is not a non-negative integer")
+    private func user(_ record: CSVRecord, _ columns: ColumnPositions) -> (String, String)? {
+        guard let id = ValueParsing.identifier(record[columns[.userID]]) else {
+            return ("user_id", "\(Self.quoted(record[columns[.userID]])) is not a non-negative integer")
         }
         if let first = userIndex[id] { return ("user_id", "duplicate user id \(id) (first on line \(users[first].line))") }
-        guard let name = Self.text(record[columns[1]]) else { return ("name", Self.textProblem(record[columns[1]])) }
-        guard let email = Self.text(record[columns[2]]) else { return ("email", Self.textProblem(record[columns[2]])) }
-        guard email.utf8.contains(UInt8(ascii: "@")) else { return ("email", "\(Self.quoted(record[columns[2]])) is not an e-mail address") }
-        guard let signup = ValueParsing.date(record[columns[3]]) else {
-            return ("signup_date", "\(Self.quoted(record[columns[3]])) is not a date (YYYY-MM-DD or ISO 8601)")
+        guard let name = Self.text(record[columns[.name]]) else { return ("name", Self.textProblem(record[columns[.name]])) }
+        guard let email = Self.text(record[columns[.email]]) else { return ("email", Self.textProblem(record[columns[.email]])) }
+        guard email.utf8.contains(UInt8(ascii: "@")) else { return ("email", "\(Self.quoted(record[columns[.email]])) is not an e-mail address") }
+        guard let signup = ValueParsing.date(record[columns[.signupDate]]) else {
+            return ("signup_date", "\(Self.quoted(record[columns[.signupDate]])) is not a date (YYYY-MM-DD or ISO 8601)")
         }
         userIndex[id] = users.count
         users.append(User(id: id, name: name, email: email, signup: signup, line: record.line))
@@ -185,19 +187,19 @@ final class FeatureJob {
         return nil
     }
 
-    private func experiment(_ record: CSVRecord, _ columns: [Int]) -> (String, String)? {
-        guard ValueParsing.identifier(record[columns[0]]) != nil else {
-            return ("experiment_id", "\(Self.quoted(record[columns[0]])) is not a non-negative integer")
+    private func experiment(_ record: CSVRecord, _ columns: ColumnPositions) -> (String, String)? {
+        guard ValueParsing.identifier(record[columns[.experimentID]]) != nil else {
+            return ("experiment_id", "\(Self.quoted(record[columns[.experimentID]])) is not a non-negative integer")
         }
-        guard let userID = ValueParsing.identifier(record[columns[1]]) else {
-            return ("user_id", "\(Self.quoted(record[columns[1]])) is not a non-negative integer")
+        guard let userID = ValueParsing.identifier(record[columns[.experimentUserID]]) else {
+            return ("user_id", "\(Self.quoted(record[columns[.experimentUserID]])) is not a non-negative integer")
         }
         guard let user = userIndex[userID] else { return ("user_id", "unknown user \(userID)") }
-        if let problem = parseCompounds(record[columns[2]]) { return ("experiment_compound_ids", problem) }
-        guard let runTime = ValueParsing.duration(record[columns[3]]) else {
-            return ("experiment_run_time", "\(Self.quoted(record[columns[3]])) is not a number")
+        if let problem = parseCompounds(record[columns[.experimentCompoundIDs]]) { return ("experiment_compound_ids", problem) }
+        guard let runTime = ValueParsing.duration(record[columns[.experimentRunTime]]) else {
+            return ("experiment_run_time", "\(Self.quoted(record[columns[.experimentRunTime]])) is not a number")
         }
-        guard runTime >= 0 else { return ("experiment_run_time", "\(Self.quoted(record[columns[3]])) is negative") }
+        guard runTime >= 0 else { return ("experiment_run_time", "\(Self.quoted(record[columns[.experimentRunTime]])) is negative") }
         guard experimentCounts[user] < Int(UInt32.max) else { return ("user_id", "more than \(UInt32.max) experiments for user \(userID)") }
         experimentCounts[user] += 1
         runTimes[user] += runTime

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// Storage port for published user features and the history of ETL runs.
@@ -11,7 +11,7 @@ public import Foundation
 public protocol FeatureStore: Sendable {
     /// Runs `body` while holding the single run slot; throws ``ETLError/runInProgress`` when another run holds it.
     /// Runs left `running` by a process that died are marked failed when the slot is next taken.
-    func withRunSlot<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result
+    func withRunSlot<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result
 
     /// Records a new run, status `running`, with the next id.
     func createRun(mode: ETLMode, source: String, at time: Date) async throws -> ETLRun

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Parsers for CSV values, straight from their UTF-8 bytes.
@@ -42,9 +42,9 @@ enum ValueParsing {
     static func date(_ bytes: ArraySlice<UInt8>) -> Date? {
         var reader = DigitReader(bytes)
         guard let year = reader.number(digits: 4), reader.skip("-"), let month = reader.number(digits: 2), reader.skip("-"),
-            let day = reader.number(digits: 2), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+            let day = reader.number(digits: 2), CivilDate(year: year, month: month, day: day).isValid
         else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        var seconds = Double(CivilDate(year: year, month: month, day: day).daysSince1970) * 86_400
         if reader.atEnd { return Date(timeIntervalSince1970: seconds) }
         guard reader.skip("T") || reader.skip("t") || reader.skip(" "), let hour = reader.number(digits: 2), hour < 24,
             reader.skip(":"), let minute = reader.number(digits: 2), minute < 60
@@ -74,24 +74,6 @@ enum ValueParsing {
         guard let offsetMinutes = reader.number(digits: 2), offsetMinutes < 60, reader.atEnd else { return nil }
         seconds -= sign * Double(offsetHours * 3600 + offsetMinutes * 60)
         return Date(timeIntervalSince1970: seconds)
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

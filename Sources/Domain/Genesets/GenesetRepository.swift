@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// Storage for genes and gene sets. Every adapter passes the same contract suite.
@@ -22,26 +22,13 @@ public protocol GenesetRepository: Sendable {
     func delete(id: Int64) async throws -> Bool
     /// Sets passing `filter` with id greater than `after`, by ascending id, at most `limit`.
     func genesets(matching filter: GenesetFilter, after: Int64?, limit: Int) async throws -> [Geneset]
-    /// The gene of this name ignoring case, or `nil`.
-    func gene(named name: String) async throws -> Gene?
     /// Genes with id greater than `after`, by ascending id, at most `limit`.
     func genes(after: Int64?, limit: Int) async throws -> [Gene]
-    /// Id and title of the sets containing the gene, by ascending id, at most `limit`.
-    func genesetSummaries(containingGene geneID: Int64, after: Int64?, limit: Int) async throws -> [GenesetSummary]
-    /// The gene of this name ignoring case with the sets containing it, as ``genesetSummaries(containingGene:after:limit:)``
-    /// pages them; `nil` when there is no such gene. Adapters may answer in one round trip; the default implementation
-    /// makes the two calls.
+    /// The gene of this name ignoring case with the id and title of the sets containing it whose id is greater than
+    /// `after`, by ascending id, at most `limit`; `nil` when there is no such gene.
     func gene(named name: String, withSetsAfter after: Int64?, limit: Int) async throws -> (gene: Gene, genesets: [GenesetSummary])?
     /// Genes matching `query`, ranked by ``GeneSearch``, at most `limit`.
     func searchGenes(_ query: GeneSearch.Query, limit: Int) async throws -> [GeneMatch]
     /// Number of stored gene sets.
     func genesetCount() async throws -> Int
-}
-
-extension GenesetRepository {
-    /// ``gene(named:)``, then ``genesetSummaries(containingGene:after:limit:)``.
-    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int) async throws -> (gene: Gene, genesets: [GenesetSummary])? {
-        guard let gene = try await gene(named: name) else { return nil }
-        return (gene, try await genesetSummaries(containingGene: gene.id, after: after, limit: limit))
-    }
 }

@@ -44,7 +44,8 @@ public struct SyntheticGenesets: Sendable {
     /// The set at position `index` (0-based).
     public func draft(at index: Int) -> GenesetDraft? {
         var rng = SplitMix64(seed: seed, stream: UInt64(index))
-        let title = "\(Self.adjectives[Int(rng.next() % UInt64(Self.adjectives.count))]) "
+        let title =
+            "\(Self.adjectives[Int(rng.next() % UInt64(Self.adjectives.count))]) "
             + "\(Self.nouns[Int(rng.next() % UInt64(Self.nouns.count))]) #\(index + 1)"
         var chosen = Set<Int>()
         var names: [String] = []

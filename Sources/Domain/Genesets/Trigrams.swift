@@ -33,7 +33,8 @@ public struct Trigrams: Sendable, Hashable {
     /// Similarity of two trigram sets, as a 32-bit float like `pg_trgm`.
     public func similarity(to other: Trigrams) -> Float {
         guard !set.isEmpty, !other.set.isEmpty else { return 0 }
-        let shared = set.count <= other.set.count
+        let shared =
+            set.count <= other.set.count
             ? set.reduce(0) { other.set.contains($1) ? $0 + 1 : $0 }
             : other.set.reduce(0) { set.contains($1) ? $0 + 1 : $0 }
         return Float(shared) / Float(set.count + other.set.count - shared)

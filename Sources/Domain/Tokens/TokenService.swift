@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-public import FoundationEssentials
-#else
-public import Foundation
-#endif
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
 
 /// Why a request's token was refused.
 public enum TokenError: Error, Sendable, Hashable {
@@ -114,13 +115,6 @@ public struct TokenService<Store: TokenStore>: Sendable {
         return token
     }
 
-    /// The token for a presented secret, if it is valid now and grants `needed`.
-    public func authorize(secret: String?, needing needed: TokenScope) async throws -> AccessToken {
-        let token = try await authenticate(secret: secret)
-        guard token.allows(needed) else { throw TokenError.insufficientScope(needed: needed) }
-        return token
-    }
-
     /// Every token, without secrets.
     public func list() async throws -> [AccessToken] {
         try await store.all()
@@ -139,92 +133,5 @@ public struct TokenService<Store: TokenStore>: Sendable {
         let secret = secret.flatMap { $0.isEmpty ? nil : $0 } ?? Self.randomSecret()
         let token = try await store.insertIfEmpty(try newToken(secret: secret, name: "bootstrap admin", scopes: [.admin], expiresIn: nil))
         return token.map { IssuedToken(secret: secret, token: $0) }
-    }
-}
-
-/// Tokens found in the store recently, by hash; bounded in size. A lock, not an actor: it is read on every
-/// authenticated request, and an actor would add an executor hop to each.
-final class RecentTokens: Sendable {
-    private let lifetime: TimeInterval
-    private let entries = Mutex<[[UInt8]: Entry]>([:])
-    private static let capacity = 10_000
-
-    private struct Entry {
-        var token: AccessToken
-        var fetched: Date
-    }
-
-    init(lifetime: TimeInterval) {
-        self.lifetime = lifetime
-    }
-
-    func token(hash: [UInt8], at time: Date) -> AccessToken? {
-        entries.withLock { entries in
-            guard let entry = entries[hash] else { return nil }
-            guard time.timeIntervalSince(entry.fetched) < lifetime else {
-                entries[hash] = nil
-                return nil
-            }
-            return entry.token
-        }
-    }
-
-    func remember(_ token: AccessToken, at time: Date) {
-        entries.withLock { entries in
-            if entries.count >= Self.capacity, entries[token.hash] == nil { entries.removeAll(keepingCapacity: true) }
-            let fetched = entries[token.hash]?.fetched ?? time
-            entries[token.hash] = Entry(token: token, fetched: fetched)
-        }
-    }
-
-    func forget(id: Int64) {
-        entries.withLock { entries in entries = entries.filter { $0.value.token.id != id } }
-    }
-}
-
-/// Comparison whose duration does not depend on where the inputs differ.
-public enum ConstantTime {
-    /// Whether two byte strings are equal, in time that depends only on their lengths.
-    public static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
-    }
-}
-
-/// Base64url without padding (RFC 4648 §5).
-public enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// Encodes bytes.
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var value = 0
-            for byte in chunk { value = value << 8 | Int(byte) }
-            value <<= 8 * (3 - chunk.count)
-            for position in 0..<(chunk.count + 1) { out.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// Durations such as `30d`, `12h`, `90m` or `45s`, as used by `--expires-in` and `expires_in`.
-public enum DurationText {
-    /// Seconds in `text`, or `nil` when it is not a positive number with one of the units s, m, h, d.
-    public static func seconds(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let number = Double(text.dropLast()), number > 0, number.isFinite else { return nil }
-        switch unit {
-        case "s": return number
-        case "m": return number * 60
-        case "h": return number * 3_600
-        case "d": return number * 86_400
-        default: return nil
-        }
     }
 }

@@ -1,9 +1,7 @@
 import ArgumentParser
-import AssayPostgres
 import AssayServer
 import Foundation
 import Logging
-import PostgresNIO
 
 /// What the subcommands share: configuration, logging, a running Postgres client.
 enum CommandSupport {
@@ -25,24 +23,17 @@ enum CommandSupport {
         return configuration
     }
 
-    /// Runs `body` with a running client for the configured Postgres, shutting it down afterwards.
-    static func withPostgres<Result: Sendable>(
-        _ configuration: AssayConfiguration,
-        _ body: @Sendable (PostgresClient, Logger) async throws -> Result
+    /// Runs `body` with the adapters the configuration chooses (``Adapters/make(_:logger:metrics:operationTimeout:)``),
+    /// their clients running and pending migrations applied, and stops the clients afterwards.
+    static func withAdapters<Result: Sendable>(
+        _ configuration: AssayConfiguration, operationTimeout: Duration? = nil, _ body: @Sendable (Adapters) async throws -> Result
     ) async throws -> Result {
-        guard let url = configuration.postgresURL else {
-            throw ValidationError("no database configured: set ASSAY_POSTGRES_URL or pass --postgres-url")
-        }
         var logger = Logger(label: "assay")
         logger.logLevel = configuration.logLevel
-        let client = PostgresClient(configuration: try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize).client)
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client, logger)
+        let adapters = try Adapters.make(configuration, logger: logger, operationTimeout: operationTimeout)
+        return try await adapters.withServices { adapters in
+            try await adapters.prepare(migrate: true)
+            return try await body(adapters)
         }
     }
 }

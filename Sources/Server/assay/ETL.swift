@@ -1,7 +1,6 @@
 import ArgumentParser
 import AssayDomain
-import AssayInMemory
-import AssayPostgres
+import AssayFiles
 import AssayServer
 import Foundation
 import Synchronization
@@ -38,18 +37,8 @@ struct ETL: AsyncParsableCommand {
         let printFeatures = json
         let run: ETLRun
         do {
-            if configuration.postgresURL != nil {
-                run = try await CommandSupport.withPostgres(configuration) { client, logger in
-                    try await Migrator(client: client, logger: logger).migrate()
-                    let etl = FeatureETL(store: PostgresFeatureStore(client: client, logger: logger))
-                    let run = try await Self.execute(etl, input: input, mode: mode)
-                    if printFeatures, run.status == .success { try await Self.printAll(etl) }
-                    return run
-                }
-            } else {
-                let etl = FeatureETL(store: InMemoryFeatureStore())
-                run = try await Self.execute(etl, input: input, mode: mode)
-                if printFeatures, run.status == .success { try await Self.printAll(etl) }
+            run = try await CommandSupport.withAdapters(configuration) { adapters in
+                try await Self.perform(adapters.features, input: input, mode: mode, printFeatures: printFeatures)
             }
         } catch ETLError.runInProgress {
             FileHandle.standardError.write(Data("another ETL run is in progress; one runs at a time\n".utf8))
@@ -57,6 +46,14 @@ struct ETL: AsyncParsableCommand {
         }
         Self.report(run)
         if run.status != .success { throw ExitCode(1) }
+    }
+
+    /// Runs the ETL over `store` and prints the features when asked to and the run succeeded.
+    private static func perform(_ store: some FeatureStore, input: DirectoryETLInput, mode: ETLMode, printFeatures: Bool) async throws -> ETLRun {
+        let etl = FeatureETL(store: store)
+        let run = try await execute(etl, input: input, mode: mode)
+        if printFeatures, run.status == .success { try await printAll(etl) }
+        return run
     }
 
     private static func execute(_ etl: FeatureETL<some FeatureStore>, input: DirectoryETLInput, mode: ETLMode) async throws -> ETLRun {
@@ -91,7 +88,9 @@ struct ETL: AsyncParsableCommand {
             "  read \(counts.users) users, \(counts.compounds) compounds, \(counts.experiments) experiments; rejected \(counts.rejected); published \(counts.published) feature rows"
         )
         if let average = run.averageExperimentsPerUser { lines.append("  average experiments per user: \(String(format: "%.3f", average))") }
-        if let read = run.readMilliseconds { lines.append("  read and derived in \(read) ms" + (run.publishMilliseconds.map { ", published in \($0) ms" } ?? "")) }
+        if let read = run.readMilliseconds {
+            lines.append("  read and derived in \(read) ms" + (run.publishMilliseconds.map { ", published in \($0) ms" } ?? ""))
+        }
         for issue in run.errors.prefix(20) {
             let place = [issue.file, issue.line.map { "line \($0)" }, issue.column].compactMap { $0 }.joined(separator: ", ")
             lines.append("  \(place): \(issue.reason)")

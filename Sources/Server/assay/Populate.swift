@@ -1,6 +1,5 @@
 import ArgumentParser
 import AssayDomain
-import AssayInMemory
 import AssayPostgres
 import AssayServer
 import Foundation
@@ -46,21 +45,14 @@ struct Populate: AsyncParsableCommand {
             }
             let configuration = try CommandSupport.configuration(.init(postgresURL: postgresURL))
             let batchSize = self.batchSize
-            let (count, seconds, store) = try await {
-                if configuration.postgresURL != nil {
-                    return try await CommandSupport.withPostgres(configuration) { client, logger in
-                        try await Migrator(client: client, logger: logger).migrate()
-                        let repository = PostgresGenesetRepository(client: client, logger: logger, operationTimeout: .seconds(300))
-                        let seconds = try await Self.fill(repository, with: data, batchSize: batchSize)
-                        try await repository.analyze()
-                        return (try await repository.genesetCount(), seconds, "postgres")
-                    }
-                }
-                let repository = InMemoryGenesetRepository()
-                let seconds = try await Self.fill(repository, with: data, batchSize: batchSize)
-                return (await repository.genesetCount(), seconds, "in memory, discarded on exit")
-            }()
-            print("populated \(data.sets) gene sets of \(genesPerSet) genes (seed \(seed)) in \(String(format: "%.2f", seconds)) s; store now holds \(count) sets (\(store))")
+            let (count, seconds, store) = try await CommandSupport.withAdapters(configuration, operationTimeout: .seconds(300)) { adapters in
+                let seconds = try await Self.fill(adapters.genesets, with: data, batchSize: batchSize)
+                if let repository = adapters.genesets as? PostgresGenesetRepository { try await repository.analyze() }
+                return (try await adapters.genesets.genesetCount(), seconds, adapters.database == nil ? "in memory, discarded on exit" : "postgres")
+            }
+            print(
+                "populated \(data.sets) gene sets of \(genesPerSet) genes (seed \(seed)) in \(String(format: "%.2f", seconds)) s; store now holds \(count) sets (\(store))"
+            )
         }
 
         static func fill(_ repository: some GenesetRepository, with data: SyntheticGenesets, batchSize: Int) async throws -> Double {
@@ -112,18 +104,11 @@ struct Populate: AsyncParsableCommand {
             }
             let configuration = try CommandSupport.configuration(.init(postgresURL: postgresURL))
             let batchSize = max(self.batchSize, 1)
-            let (seconds, store) = try await {
-                if configuration.postgresURL != nil {
-                    return try await CommandSupport.withPostgres(configuration) { client, logger in
-                        try await Migrator(client: client, logger: logger).migrate()
-                        let repository = PostgresProductRepository(client: client, logger: logger, operationTimeout: .seconds(300))
-                        let seconds = try await Self.fill(repository, with: data, batchSize: batchSize)
-                        try await repository.analyze()
-                        return (seconds, "postgres")
-                    }
-                }
-                return (try await Self.fill(InMemoryProductRepository(), with: data, batchSize: batchSize), "in memory, discarded on exit")
-            }()
+            let (seconds, store) = try await CommandSupport.withAdapters(configuration, operationTimeout: .seconds(300)) { adapters in
+                let seconds = try await Self.fill(adapters.products, with: data, batchSize: batchSize)
+                if let repository = adapters.products as? PostgresProductRepository { try await repository.analyze() }
+                return (seconds, adapters.database == nil ? "in memory, discarded on exit" : "postgres")
+            }
             print(
                 "populated \(data.products) products, \(data.views) views, \(data.costs) costs over \(data.days) days (seed \(seed)) "
                     + "in \(String(format: "%.2f", seconds)) s (\(store))")

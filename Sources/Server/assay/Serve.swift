@@ -1,10 +1,10 @@
 import ArgumentParser
-import Metrics
-import Prometheus
 import AssayServer
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 
 /// `assay serve`: runs the HTTP API until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -55,7 +55,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key (ASSAY_TLS_KEY).")
     var tlsKey: String?
 
-    @Option(name: .customLong("etl-data"), help: "Directory POST /etl reads when nothing is uploaded; empty requires an upload (ASSAY_ETL_DATA, default seeds/etl).")
+    @Option(
+        name: .customLong("etl-data"),
+        help: "Directory POST /etl reads when nothing is uploaded; empty requires an upload (ASSAY_ETL_DATA, default seeds/etl).")
     var etlData: String?
 
     func run() async throws {

@@ -21,9 +21,12 @@ struct Token: AsyncParsableCommand {
         _ options: Options, _ body: @Sendable (TokenService<PostgresTokenStore>) async throws -> Result
     ) async throws -> Result {
         let configuration = try CommandSupport.configuration(.init(postgresURL: options.postgresURL))
-        return try await CommandSupport.withPostgres(configuration) { client, logger in
-            try await Migrator(client: client, logger: logger).migrate()
-            return try await body(TokenService(store: PostgresTokenStore(client: client, logger: logger), hasher: SHA256TokenHasher()))
+        return try await CommandSupport.withAdapters(configuration) { adapters in
+            // Tokens made here must outlive the command: only a database keeps them.
+            guard let store = adapters.tokens as? PostgresTokenStore else {
+                throw ValidationError("no database configured: set ASSAY_POSTGRES_URL or pass --postgres-url")
+            }
+            return try await body(TokenService(store: store, hasher: SHA256TokenHasher()))
         }
     }
 
@@ -50,8 +53,9 @@ struct Token: AsyncParsableCommand {
             }
             let (name, scopes, expiresIn) = (self.name, parsed.0, parsed.1)
             let issued = try await Token.withTokens(options) { try await $0.issue(name: name, scopes: scopes, expiresIn: expiresIn) }
-            print("token \(issued.token.id) '\(issued.token.name)' scopes \(issued.token.scopes.sorted().map(\.rawValue).joined(separator: ","))"
-                + (issued.token.expiresAt.map { " expires \($0.ISO8601Format())" } ?? ""))
+            print(
+                "token \(issued.token.id) '\(issued.token.name)' scopes \(issued.token.scopes.sorted().map(\.rawValue).joined(separator: ","))"
+                    + (issued.token.expiresAt.map { " expires \($0.ISO8601Format())" } ?? ""))
             print("secret (shown only now): \(issued.secret)")
         }
     }
@@ -67,10 +71,11 @@ struct Token: AsyncParsableCommand {
             print("id\tname\tscopes\tprefix\tstate\tcreated\tlast used\texpires")
             for token in tokens {
                 let state = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
-                print([
-                    String(token.id), token.name, token.scopes.sorted().map(\.rawValue).joined(separator: ","), token.prefix, state,
-                    token.createdAt.ISO8601Format(), token.lastUsedAt?.ISO8601Format() ?? "-", token.expiresAt?.ISO8601Format() ?? "-",
-                ].joined(separator: "\t"))
+                print(
+                    [
+                        String(token.id), token.name, token.scopes.sorted().map(\.rawValue).joined(separator: ","), token.prefix, state,
+                        token.createdAt.ISO8601Format(), token.lastUsedAt?.ISO8601Format() ?? "-", token.expiresAt?.ISO8601Format() ?? "-",
+                    ].joined(separator: "\t"))
             }
         }
     }

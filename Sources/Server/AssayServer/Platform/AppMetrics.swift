@@ -66,7 +66,8 @@ public final class AppMetrics: Sendable {
     /// The counter of lookups in `cache` for entries of `kind` with this outcome (`hit`, `miss`, `error`).
     func cacheLookups(cache: String, kind: String, outcome: String) -> Counter {
         registry.makeCounter(
-            descriptor: .init(namespace: "assay", metricName: "cache_lookups", unitName: "total", helpText: "Cache lookups by entry kind and outcome"),
+            descriptor: .init(
+                namespace: "assay", metricName: "cache_lookups", unitName: "total", helpText: "Cache lookups by entry kind and outcome"),
             labels: [("cache", cache), ("kind", kind), ("outcome", outcome)])
     }
 

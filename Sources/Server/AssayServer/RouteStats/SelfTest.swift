@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -14,11 +14,12 @@ final class ServerAddress: Sendable {
     /// Records the listening socket; a wildcard address becomes the loopback address of its family.
     func record(_ address: SocketAddress?) {
         guard let address, let port = address.port, let ip = address.ipAddress else { return }
-        let host = switch ip {
-        case "0.0.0.0": "127.0.0.1"
-        case "::", "::0": "::1"
-        default: ip
-        }
+        let host =
+            switch ip {
+            case "0.0.0.0": "127.0.0.1"
+            case "::", "::0": "::1"
+            default: ip
+            }
         bound.withLock { $0 = (host, port) }
     }
 

@@ -1,7 +1,8 @@
 public import AssayDomain
+import AssayFiles
 import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import NIOCore
 
 /// The user-features routes of SPEC §3: start an ETL run, its history, and the published features.

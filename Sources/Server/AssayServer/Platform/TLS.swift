@@ -58,7 +58,8 @@ public enum TLSSetup {
         let certificatePath = directory + "/cert.pem"
         let keyPath = directory + "/key.pem"
         try Data(try certificate.serializeAsPEM().pemString.utf8).write(to: URL(fileURLWithPath: certificatePath))
-        guard FileManager.default.createFile(atPath: keyPath, contents: Data(signingKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(atPath: keyPath, contents: Data(signingKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
         else { throw Invalid(reason: "cannot write \(keyPath)") }
         return (certificatePath, keyPath)
     }

@@ -110,6 +110,8 @@ struct GeneSearchResponse: ResponseEncodable {
 
     init(query: String, matches: [GeneMatch]) {
         self.query = query
-        self.items = matches.map { Item(id: $0.gene.id, name: $0.gene.name, match: $0.kind.label, similarity: ($0.similarity * 1000).rounded() / 1000) }
+        self.items = matches.map {
+            Item(id: $0.gene.id, name: $0.gene.name, match: $0.kind.label, similarity: ($0.similarity * 1000).rounded() / 1000)
+        }
     }
 }

@@ -1,5 +1,5 @@
-public import Foundation
 public import AssayDomain
+public import Foundation
 public import Hummingbird
 public import HummingbirdAuth
 

@@ -83,13 +83,13 @@ struct JSONWriter {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = Self.civil(fromDays: days)
+        let civil = CivilDate(daysSince1970: Int(days))
         bytes.append(UInt8(ascii: "\""))
-        padded(year, 4)
+        padded(Int64(civil.year), 4)
         bytes.append(UInt8(ascii: "-"))
-        padded(month, 2)
+        padded(Int64(civil.month), 2)
         bytes.append(UInt8(ascii: "-"))
-        padded(day, 2)
+        padded(Int64(civil.day), 2)
         bytes.append(UInt8(ascii: "T"))
         padded(secondOfDay / 3_600, 2)
         bytes.append(UInt8(ascii: ":"))
@@ -120,19 +120,6 @@ struct JSONWriter {
     private static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-
-    /// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -1,7 +1,7 @@
 public import AssayDomain
 import Foundation
-public import Hummingbird
 public import HTTPTypes
+public import Hummingbird
 import NIOCore
 
 /// An RFC 9457 problem response (`application/problem+json`).

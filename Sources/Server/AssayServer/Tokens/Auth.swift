@@ -1,6 +1,6 @@
 public import AssayDomain
-import Foundation
 import Crypto
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import HummingbirdAuth
@@ -81,7 +81,8 @@ struct ScopeMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let policy: AccessPolicy
 
-    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response
+    {
         guard let needed = policy.requirement(method: request.method, endpointPath: context.endpointPath) else {
             return try await next(request, context)
         }

@@ -104,35 +104,13 @@ extension Parameters {
     }
 }
 
-/// Percent-decoding of raw path segments (Hummingbird hands them over still encoded).
+/// Percent-decoding of raw path segments (Hummingbird hands them over still encoded), by Foundation.
 enum PercentDecoding {
     static func decode(_ raw: String) throws -> String {
         guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.utf8.count)
-        var iterator = raw.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                throw Problem(.badRequest, detail: "the path has an invalid percent-encoding")
-            }
-            bytes.append(high << 4 | low)
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw Problem(.badRequest, detail: "the path is not valid UTF-8 after percent-decoding")
+        guard let text = raw.removingPercentEncoding else {
+            throw Problem(.badRequest, detail: "the path has an invalid percent-encoding, or is not UTF-8 once decoded")
         }
         return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import Logging
 public import Hummingbird
+import Logging
 
 /// Applies the configured body limits (one for most routes, larger ones for upload routes), counts the request in
 /// the metrics, echoes the request id (the one in every log line of the request) as
@@ -21,7 +21,9 @@ public struct RequestMiddleware: RouterMiddleware {
         self.metrics = metrics
     }
 
-    public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws
+        -> Response
+    {
         let start = ContinuousClock.now
         var context = context
         let limit = context.endpointPath.flatMap { uploadLimits[$0] } ?? maxBodyBytes

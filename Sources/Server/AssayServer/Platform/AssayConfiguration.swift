@@ -160,7 +160,8 @@ public struct AssayConfiguration: Sendable, Equatable {
         config.tlsCertificate = flags.tlsCertificate ?? environment["ASSAY_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         config.tlsKey = flags.tlsKey ?? environment["ASSAY_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
-            throw InvalidSetting(name: "--tls-cert/--tls-key", value: config.tlsCertificate ?? config.tlsKey ?? "", expected: "both a certificate and a key")
+            throw InvalidSetting(
+                name: "--tls-cert/--tls-key", value: config.tlsCertificate ?? config.tlsKey ?? "", expected: "both a certificate and a key")
         }
         if let raw = environment["ASSAY_TOKEN_CACHE_SECONDS"] {
             guard let seconds = Double(raw), (0...3_600).contains(seconds) else {
@@ -177,17 +178,19 @@ public struct AssayConfiguration: Sendable, Equatable {
         if let url = flags.postgresURL ?? environment["ASSAY_POSTGRES_URL"], !url.isEmpty {
             config.postgresURL = url
         }
-        config.postgresPoolSize = try poolSize(
-            flags.postgresPoolSize, flag: "--postgres-pool-size", environment, "ASSAY_POSTGRES_POOL_SIZE", in: 1...1_000
-        ) ?? config.postgresPoolSize
+        config.postgresPoolSize =
+            try poolSize(
+                flags.postgresPoolSize, flag: "--postgres-pool-size", environment, "ASSAY_POSTGRES_POOL_SIZE", in: 1...1_000
+            ) ?? config.postgresPoolSize
         config.migrateOnStart =
             try flags.migrateOnStart ?? environment["ASSAY_MIGRATE"].map { try boolean($0, name: "ASSAY_MIGRATE") } ?? false
         if let url = flags.redisURL ?? environment["ASSAY_REDIS_URL"], !url.isEmpty {
             config.redisURL = url
         }
-        config.redisPoolSize = try poolSize(
-            flags.redisPoolSize, flag: "--redis-pool-size", environment, "ASSAY_REDIS_POOL_SIZE", in: 1...64
-        ) ?? config.redisPoolSize
+        config.redisPoolSize =
+            try poolSize(
+                flags.redisPoolSize, flag: "--redis-pool-size", environment, "ASSAY_REDIS_POOL_SIZE", in: 1...64
+            ) ?? config.redisPoolSize
         if let directory = flags.etlDataDirectory ?? environment["ASSAY_ETL_DATA"] {
             config.etlDataDirectory = directory.isEmpty ? nil : directory
         }

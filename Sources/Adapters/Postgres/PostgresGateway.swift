@@ -1,0 +1,103 @@
+import AssayDomain
+public import Logging
+public import PostgresNIO
+import Synchronization
+
+/// The one way the Postgres adapters reach the database: a running client, its logger, and the rules every call
+/// follows — a deadline, "cannot reach the database" turned into ``UnavailableError``, and a count of calls in flight.
+///
+/// postgres-nio queues requests while it retries connecting (for up to a minute), and a query on a connection whose
+/// server went away may not notice cancellation; a request must not hang that long. After the operation timeout the
+/// caller gets a clear "unavailable" error, and the operation is cancelled and left to end on its own. (A task group
+/// cannot do this: leaving the group waits for every child, including one that ignores cancellation.) Adapters built
+/// over one value share its deadline watch and its count.
+public struct PostgresGateway: Sendable {
+    /// The running client.
+    public let client: PostgresClient
+    /// The logger queries log to.
+    public let logger: Logger
+    /// How long a call may take before it fails as unavailable.
+    public let operationTimeout: Duration
+    private let watch: DeadlineWatch
+    private let activity: Activity
+
+    /// Creates the database over `client`, which must be running (it is a `Service`: add it to the service group).
+    public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
+        self.init(client: client, logger: logger, operationTimeout: operationTimeout, watch: DeadlineWatch(tick: .milliseconds(25)))
+    }
+
+    init(client: PostgresClient, logger: Logger, operationTimeout: Duration, watch: DeadlineWatch) {
+        self.client = client
+        self.logger = logger
+        self.operationTimeout = operationTimeout
+        self.watch = watch
+        self.activity = Activity()
+    }
+
+    /// Calls running or waiting for a pooled connection right now (an abandoned call counts until it ends).
+    public var callsInFlight: Int { activity.inFlight.load(ordering: .relaxed) }
+
+    /// Runs `body` under the operation deadline.
+    func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
+        let (client, logger) = (self.client, self.logger)
+        return try await guarded { _ in try await body(client, logger) }
+    }
+
+    /// Runs `body` in one transaction (postgres-nio's `withTransaction`: commit on return, rollback on a throw) under
+    /// the operation deadline.
+    func transaction<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
+    ) async throws -> Result {
+        let (client, logger) = (self.client, self.logger)
+        return try await guarded { _ in try await client.withTransaction(logger: logger) { try await body($0, logger) } }
+    }
+
+    /// Runs `body` on one pooled connection for a job of any length: the deadline covers only getting the connection
+    /// and what runs before `body` calls its `started` argument, so an unreachable database still fails fast while a
+    /// long job (an ETL run holding its slot, a large COPY) is not cut off. `started` returns `false` when the deadline
+    /// has passed already: the caller has been answered, and `body` must throw rather than go on.
+    func longJob<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection, Logger, _ started: @escaping @Sendable () -> Bool) async throws -> Result
+    ) async throws -> Result {
+        let (client, logger) = (self.client, self.logger)
+        return try await guarded { started in try await client.withConnection { try await body($0, logger, started) } }
+    }
+
+    /// The operation's outcome, or ``UnavailableError`` once the deadline passes, whichever comes first; connection
+    /// failures also become ``UnavailableError``. Cancelling the caller cancels the operation. An operation that calls
+    /// its `claim` argument (and gets `true`) is waited for whatever its length: the deadline no longer applies.
+    ///
+    /// The operation runs in a task of its own, so the caller can leave it behind; the deadline is kept by
+    /// ``DeadlineWatch`` rather than a timer per call, which the hottest database reads would pay on every request.
+    func guarded<Result: Sendable>(
+        _ operation: @escaping @Sendable (_ claim: @escaping @Sendable () -> Bool) async throws -> Result
+    ) async throws -> Result {
+        let timeout = operationTimeout
+        let (watch, activity) = (self.watch, self.activity)
+        let outcome = Outcome<Result>()
+        let work = Task {
+            activity.inFlight.add(1, ordering: .relaxed)
+            defer { activity.inFlight.subtract(1, ordering: .relaxed) }
+            do { outcome.finish(.success(try await operation { outcome.claim() })) } catch { outcome.finish(.failure(error)) }
+        }
+        let deadline = watch.watch(until: .now + timeout) {
+            // A claimed operation is past its deadline's reach: leave it running.
+            if outcome.expire(UnavailableError(dependency: "postgres", reason: "no answer within \(timeout)")) { work.cancel() }
+        }
+        defer { watch.forget(deadline) }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { outcome.wait(with: $0) }
+            } onCancel: {
+                work.cancel()
+            }
+        } catch let error as PSQLError where error.isConnectionFailure {
+            throw UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
+        }
+    }
+
+    /// Calls in flight, shared by the copies of one ``PostgresGateway``.
+    private final class Activity: Sendable {
+        let inFlight = Atomic<Int>(0)
+    }
+}
