@@ -70,12 +70,4 @@ enum ElementaryMath {
     private static func power(ofTwo n: Int) -> Double {
         Double(sign: .plus, exponent: n, significand: 1)
     }
-
-    /// `log(e^a + e^b)` without overflow or underflow.
-    static func logAddExp(_ a: Double, _ b: Double) -> Double {
-        let high = max(a, b)
-        let low = min(a, b)
-        if high == -.infinity { return high }
-        return high + log1p(exp(low - high))
-    }
 }
