@@ -136,14 +136,18 @@ struct GeneReferenceSampleTests {
             .human: [.approved: 41_451, .alias: 52_588, .ambiguous: 1_496],
             .mouse: [.approved: 77_474, .alias: 45_686, .ambiguous: 683],
         ]
-        for species in Species.allCases {
-            var names: Set<String> = []
-            for try await batch in GeneReferenceBatches(species: species, chunks: FileChunks(path: path, chunkSize: 1 << 16)) {
-                for record in batch {
-                    names.insert(GeneReferenceRules.key(forName: record.symbol))
-                    if GeneReferenceRules.isQueryable(record.alias) { names.insert(GeneReferenceRules.key(forName: record.alias)) }
-                }
+        var namesBySpecies: [Species: Set<String>] = [:]
+        var parser = GeneReferenceParser()
+        let collect = { (record: GeneReferenceRecord, _: Int) in
+            namesBySpecies[record.species, default: []].insert(GeneReferenceRules.key(forName: record.symbol))
+            if GeneReferenceRules.isQueryable(record.alias) {
+                namesBySpecies[record.species, default: []].insert(GeneReferenceRules.key(forName: record.alias))
             }
+        }
+        for try await chunk in FileChunks(path: path, chunkSize: 1 << 16) { try parser.feed(chunk, collect) }
+        try parser.finish(collect)
+        for species in Species.allCases {
+            let names = namesBySpecies[species] ?? []
             let report = GeneResolutionReport(
                 species: species, names: Array(names), matches: store.matches(forKeys: Array(names), species: species))
             #expect(report.counts == expected[species], "\(species)")

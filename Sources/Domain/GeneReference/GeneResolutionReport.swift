@@ -91,9 +91,12 @@ public struct GeneResolutionReport: Sendable, Hashable {
     private static func genes(_ matches: [GeneNameMatch]) -> [ResolvedGene] {
         var ids: [String: Set<String>] = [:]
         for match in matches { ids[match.symbol, default: []].insert(match.ensemblID) }
-        return ids.map { (key: Array(GeneReferenceRules.key(forName: $0.key).utf8), symbol: $0.key, ids: $0.value) }
-            .sorted { $0.key == $1.key ? Array($0.symbol.utf8).lexicographicallyPrecedes(Array($1.symbol.utf8)) : $0.key.lexicographicallyPrecedes($1.key) }
-            .map { ResolvedGene(symbol: $0.symbol, ensemblIDs: $0.ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) }
+        return ids.map { (key: Array(GeneReferenceRules.key(forName: $0.key).utf8), symbol: Array($0.key.utf8), ids: $0.value) }
+            .sorted { $0.key == $1.key ? $0.symbol.lexicographicallyPrecedes($1.symbol) : $0.key.lexicographicallyPrecedes($1.key) }
+            .map { gene in
+                let ensemblIDs = gene.ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                return ResolvedGene(symbol: String(decoding: gene.symbol, as: UTF8.self), ensemblIDs: ensemblIDs)
+            }
     }
 
     /// The inputs that resolved with this status.
