@@ -38,12 +38,16 @@ public struct GeneResolutionReport: Sendable, Hashable {
     ///
     /// Matches for keys that are not among the names are ignored; their order does not matter.
     public init(species: Species, names: [String], matches: [GeneNameMatch]) {
+        // Sized up front: a request holds up to 20,000 names, so these would otherwise grow many times.
         var byKey: [String: [GeneNameMatch]] = [:]
+        byKey.reserveCapacity(matches.count)
         for match in matches { byKey[match.key, default: []].append(match) }
 
         var resolutionByKey: [String: GeneResolution] = [:]
         var positionsByKey: [String: [Int]] = [:]
         var keyOrder: [String] = []
+        resolutionByKey.reserveCapacity(names.count)
+        positionsByKey.reserveCapacity(names.count)
         var results: [GeneResolution] = []
         results.reserveCapacity(names.count)
         for (position, name) in names.enumerated() {
@@ -89,6 +93,8 @@ public struct GeneResolutionReport: Sendable, Hashable {
 
     /// Matches grouped by approved symbol, in the deterministic candidate order.
     private static func genes(_ matches: [GeneNameMatch]) -> [ResolvedGene] {
+        // Most names match one row: no grouping or sorting needed.
+        if matches.count <= 1 { return matches.map { ResolvedGene(symbol: $0.symbol, ensemblIDs: [$0.ensemblID]) } }
         var ids: [String: Set<String>] = [:]
         for match in matches { ids[match.symbol, default: []].insert(match.ensemblID) }
         return ids.map { (key: Array(GeneReferenceRules.key(forName: $0.key).utf8), symbol: Array($0.key.utf8), ids: $0.value) }
