@@ -9,8 +9,10 @@ private let library = [
     EnrichmentGeneset(id: 40, title: "Delta", geneNames: ["G5", "G4", "G3"]),
 ]
 
-private func analyse(_ genes: [String], _ background: EnrichmentQuery.Background = .sets,
-                     minimumSetSize: Int = 1, maximumSetSize: Int? = nil, limit: Int = 50) throws -> EnrichmentResult {
+private func analyse(
+    _ genes: [String], _ background: EnrichmentQuery.Background = .sets,
+    minimumSetSize: Int = 1, maximumSetSize: Int? = nil, limit: Int = 50
+) throws -> EnrichmentResult {
     let query = try EnrichmentQuery(
         genes: genes, background: background, minimumSetSize: minimumSetSize, maximumSetSize: maximumSetSize, limit: limit)
     return try EnrichmentAnalysis(index: EnrichmentIndex(library)).run(query)

@@ -92,7 +92,8 @@ struct EnrichmentSciPyTests {
     /// Never skipped: without SciPy this fails and says how to install it (`make test` installs python3-scipy).
     @Test func matchesSciPyOnThousandsOfCases() throws {
         guard let python = pythonWithSciPy() else {
-            Issue.record("""
+            Issue.record(
+                """
                 no Python with SciPy: neither /usr/bin/python3 nor python3 on PATH can `import scipy.stats`. \
                 Run scripts/install-system-packages.sh (Debian package python3-scipy).
                 """)

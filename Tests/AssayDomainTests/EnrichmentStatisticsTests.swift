@@ -1,5 +1,6 @@
-@testable import AssayDomain
 import Testing
+
+@testable import AssayDomain
 
 /// Relative difference, 0 when both are equal (including both infinite).
 private func relativeError(_ value: Double, _ expected: Double) -> Double {

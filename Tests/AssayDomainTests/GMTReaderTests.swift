@@ -30,10 +30,11 @@ struct GMTReaderTests {
     @Test func readsSetsWithLineNumbers() {
         let (records, problems) = read("HALLMARK_A\thttp://www.gsea-msigdb.org/a\tTP53\tMDM2\n\nSET_B\tna\tEGFR\n")
         #expect(problems.isEmpty)
-        #expect(records == [
-            GMTRecord(line: 1, name: "HALLMARK_A", description: "http://www.gsea-msigdb.org/a", genes: ["TP53", "MDM2"]),
-            GMTRecord(line: 3, name: "SET_B", description: "na", genes: ["EGFR"]),
-        ])
+        #expect(
+            records == [
+                GMTRecord(line: 1, name: "HALLMARK_A", description: "http://www.gsea-msigdb.org/a", genes: ["TP53", "MDM2"]),
+                GMTRecord(line: 3, name: "SET_B", description: "na", genes: ["EGFR"]),
+            ])
     }
 
     @Test func emptyDescriptionNeverShiftsTheFirstGene() {
@@ -90,10 +91,11 @@ struct GMTReaderTests {
         bytes += Array("S4\td\tC\n".utf8)
         let (records, problems) = GMTReader.read(bytes)
         #expect(records.map(\.name) == ["S1", "S4"])
-        #expect(problems == [
-            GMTProblem(line: 2, setName: nil, reason: "is not valid UTF-8"),
-            GMTProblem(line: 3, setName: nil, reason: "contains a NUL byte"),
-        ])
+        #expect(
+            problems == [
+                GMTProblem(line: 2, setName: nil, reason: "is not valid UTF-8"),
+                GMTProblem(line: 3, setName: nil, reason: "contains a NUL byte"),
+            ])
     }
 
     @Test func anOverlongLineIsRefusedAndReadingGoesOn() {

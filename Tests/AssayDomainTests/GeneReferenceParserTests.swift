@@ -30,14 +30,15 @@ private let header = "ensembl_id,gene_symbol,alias,alias_norm,source\n"
 
 /// A small file in the real format, with the real file's features: a quoted alias holding a comma, a mouse row,
 /// a row whose alias is the symbol, a row without a symbol, a last line without a line end.
-private let sample = header + """
-    ENSG00000164944,VIRMA,KIAA1429,kiaa1429,ensembl:human
-    ENSG00000164944,VIRMA,VIRMA,virma,ensembl:human
-    ENSG00000118960,HS1BP3,"HS1-BP3,FLJ14249",hs1bp3flj14249,ensembl:human
-    ENSMUSG00000062783,,HSR,hsr,ensembl:mouse
-    ENSMUSG00000036181,H1F2,Hist1h1c,hist1h1c,ensembl:mouse
-    ENSMUSG00000030244,GYS2,"glycogen synthase, liver",glycogensynthaseliver,ensembl:mouse
-    """
+private let sample =
+    header + """
+        ENSG00000164944,VIRMA,KIAA1429,kiaa1429,ensembl:human
+        ENSG00000164944,VIRMA,VIRMA,virma,ensembl:human
+        ENSG00000118960,HS1BP3,"HS1-BP3,FLJ14249",hs1bp3flj14249,ensembl:human
+        ENSMUSG00000062783,,HSR,hsr,ensembl:mouse
+        ENSMUSG00000036181,H1F2,Hist1h1c,hist1h1c,ensembl:mouse
+        ENSMUSG00000030244,GYS2,"glycogen synthase, liver",glycogensynthaseliver,ensembl:mouse
+        """
 
 private let expectedSample: [(Int, GeneReferenceRecord)] = [
     (2, GeneReferenceRecord(species: .human, ensemblID: "ENSG00000164944", symbol: "VIRMA", alias: "KIAA1429")),

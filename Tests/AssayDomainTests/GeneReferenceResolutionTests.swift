@@ -32,11 +32,12 @@ private func gene(_ symbol: String, _ ids: String...) -> ResolvedGene {
 struct GeneReferenceResolutionTests {
     @Test func approvedSymbolsResolveToThemselvesIgnoringCase() throws {
         let report = try index().resolve(["VIRMA", "twnk", "Dok2"])
-        #expect(report.results == [
-            GeneResolution(input: "VIRMA", status: .approved, gene: gene("VIRMA", "ENSG00000164944")),
-            GeneResolution(input: "twnk", status: .approved, gene: gene("TWNK", "ENSG00000107815")),
-            GeneResolution(input: "Dok2", status: .approved, gene: gene("DOK2", "ENSG00000147443")),
-        ])
+        #expect(
+            report.results == [
+                GeneResolution(input: "VIRMA", status: .approved, gene: gene("VIRMA", "ENSG00000164944")),
+                GeneResolution(input: "twnk", status: .approved, gene: gene("TWNK", "ENSG00000107815")),
+                GeneResolution(input: "Dok2", status: .approved, gene: gene("DOK2", "ENSG00000147443")),
+            ])
     }
 
     @Test func aliasesAndPreviousSymbolsResolveToTheApprovedSymbol() throws {
@@ -49,11 +50,12 @@ struct GeneReferenceResolutionTests {
 
     @Test func anAliasOfSeveralGenesIsAmbiguousWithEveryCandidateInOrder() throws {
         let report = try index().resolve(["qars"])
-        #expect(report.results == [
-            GeneResolution(
-                input: "qars", status: .ambiguous,
-                candidates: [gene("EPRS1", "ENSG00000136628"), gene("QARS1", "ENSG00000172053")])
-        ])
+        #expect(
+            report.results == [
+                GeneResolution(
+                    input: "qars", status: .ambiguous,
+                    candidates: [gene("EPRS1", "ENSG00000136628"), gene("QARS1", "ENSG00000172053")])
+            ])
         // The same answer whatever order the store returns its rows in.
         let matches = try index().matches(forKeys: ["qars"])
         #expect(GeneResolutionReport(species: .human, names: ["qars"], matches: matches.reversed()) == report)
@@ -83,8 +85,10 @@ struct GeneReferenceResolutionTests {
     @Test func namesNoRequestCouldHoldAreNotIndexed() throws {
         let index = try index()
         #expect(index.matches(forKeys: ["h3/g"]).isEmpty)
-        #expect(index.summary(source: "test") == GeneReferenceSummary(
-            species: .human, source: "test", records: 13, genes: 10, symbols: 9, names: 16))
+        #expect(
+            index.summary(source: "test")
+                == GeneReferenceSummary(
+                    species: .human, source: "test", records: 13, genes: 10, symbols: 9, names: 16))
     }
 
     @Test func repeatedNamesAreReportedAndEachResolved() throws {
@@ -98,20 +102,23 @@ struct GeneReferenceResolutionTests {
 
     @Test func differentNamesOfOneGeneAreReported() throws {
         let report = try index().resolve(["KIAA1429", "TWNK", "VIRMA", "C10orf2", "virma", "QARS", "EPRS1"])
-        #expect(report.collisions == [
-            GeneCollision(symbol: "VIRMA", positions: [0, 2, 4]), GeneCollision(symbol: "TWNK", positions: [1, 3]),
-        ])
+        #expect(
+            report.collisions == [
+                GeneCollision(symbol: "VIRMA", positions: [0, 2, 4]), GeneCollision(symbol: "TWNK", positions: [1, 3]),
+            ])
     }
 
     @Test func requestsAreValidatedFieldByField() {
         #expect(throws: ValidationError([FieldError(field: "genes", reason: "must contain at least one gene")])) {
             try GeneResolutionRequest(genes: [], species: "human")
         }
-        #expect(throws: ValidationError([
-            FieldError(field: "species", reason: "must be one of human (9606), mouse (10090)"),
-            FieldError(field: "genes[1]", reason: "must not be empty"),
-            FieldError(field: "genes[3]", reason: "must be printable ASCII without spaces or '/'"),
-        ])) {
+        #expect(
+            throws: ValidationError([
+                FieldError(field: "species", reason: "must be one of human (9606), mouse (10090)"),
+                FieldError(field: "genes[1]", reason: "must not be empty"),
+                FieldError(field: "genes[3]", reason: "must be printable ASCII without spaces or '/'"),
+            ])
+        ) {
             try GeneResolutionRequest(genes: ["TP53", "  ", "KIAA1429", "H3/G"], species: "rat")
         }
         let tooMany = Array(repeating: "TP53", count: GeneReferenceRules.maximumGenesPerRequest + 1)

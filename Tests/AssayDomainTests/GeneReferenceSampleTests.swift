@@ -76,24 +76,27 @@ private func expectIssueCases(_ store: InMemoryGeneReferenceStore, sourceLocatio
     let resolver = GeneResolver(store: store)
     let human = try await resolver.resolve(genes: ["KIAA1429", "C10orf2", "HIST1H1C", "QARS", "VIRMA"], species: "human")
     #expect(human.results.map(\.status) == [.alias, .alias, .alias, .ambiguous, .approved], sourceLocation: sourceLocation)
-    #expect(human.results.map(\.gene) == [
-        ResolvedGene(symbol: "VIRMA", ensemblIDs: ["ENSG00000164944"]),
-        ResolvedGene(symbol: "TWNK", ensemblIDs: ["ENSG00000107815"]),
-        ResolvedGene(symbol: "H1-2", ensemblIDs: ["ENSG00000187837"]),
-        nil,
-        ResolvedGene(symbol: "VIRMA", ensemblIDs: ["ENSG00000164944"]),
-    ], sourceLocation: sourceLocation)
-    #expect(human.results[3].candidates == [
-        ResolvedGene(symbol: "EPRS1", ensemblIDs: ["ENSG00000136628"]),
-        ResolvedGene(symbol: "QARS1", ensemblIDs: ["ENSG00000172053"]),
-    ], sourceLocation: sourceLocation)
+    #expect(
+        human.results.map(\.gene) == [
+            ResolvedGene(symbol: "VIRMA", ensemblIDs: ["ENSG00000164944"]),
+            ResolvedGene(symbol: "TWNK", ensemblIDs: ["ENSG00000107815"]),
+            ResolvedGene(symbol: "H1-2", ensemblIDs: ["ENSG00000187837"]),
+            nil,
+            ResolvedGene(symbol: "VIRMA", ensemblIDs: ["ENSG00000164944"]),
+        ], sourceLocation: sourceLocation)
+    #expect(
+        human.results[3].candidates == [
+            ResolvedGene(symbol: "EPRS1", ensemblIDs: ["ENSG00000136628"]),
+            ResolvedGene(symbol: "QARS1", ensemblIDs: ["ENSG00000172053"]),
+        ], sourceLocation: sourceLocation)
     #expect(human.collisions == [GeneCollision(symbol: "VIRMA", positions: [0, 4])], sourceLocation: sourceLocation)
 
     // Mouse has its own answers: Qars is only QARS1's old name there.
     let mouse = try await resolver.resolve(genes: ["Hist1h1c", "QARS", "twinkle"], species: "mouse")
     #expect(mouse.results.map(\.status) == [.alias, .alias, .alias], sourceLocation: sourceLocation)
     #expect(mouse.results.map(\.gene?.symbol) == ["H1F2", "QARS1", "TWNK"], sourceLocation: sourceLocation)
-    #expect(mouse.results.map(\.gene?.ensemblIDs.first) == ["ENSMUSG00000036181", "ENSMUSG00000032604", "ENSMUSG00000025209"],
+    #expect(
+        mouse.results.map(\.gene?.ensemblIDs.first) == ["ENSMUSG00000036181", "ENSMUSG00000032604", "ENSMUSG00000025209"],
         sourceLocation: sourceLocation)
 }
 
@@ -118,8 +121,10 @@ struct GeneReferenceSampleTests {
         #expect(try await resolver.resolve(genes: ["D1Lub1", "HSR"], species: "mouse").counts == [.notFound: 2])
     }
 
-    @Test(.enabled(if: GeneReferenceFiles.fullFileExpected,
-        "the full gene reference is not fetched: run scripts/fetch-gene-reference.sh or set ASSAY_GENE_REFERENCE"))
+    @Test(
+        .enabled(
+            if: GeneReferenceFiles.fullFileExpected,
+            "the full gene reference is not fetched: run scripts/fetch-gene-reference.sh or set ASSAY_GENE_REFERENCE"))
     func theFullRpgConvFileAnswersTheIssueCases() async throws {
         let path = GeneReferenceFiles.fullPath
         try #require(FileManager.default.fileExists(atPath: path), "ASSAY_GENE_REFERENCE names \(path), which does not exist")

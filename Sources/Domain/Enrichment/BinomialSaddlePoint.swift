@@ -20,7 +20,11 @@ enum BinomialSaddlePoint {
     static func stirlingRemainder(_ n: Int) -> Double {
         if n < stirlingRemainders.count { return stirlingRemainders[n] }
         // The asymptotic series 1/(12n) - 1/(360n^3) + ...; terms dropped at each cut are below 1e-17 relative.
-        let s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680, s4 = 1.0 / 1188
+        let s0 = 1.0 / 12
+        let s1 = 1.0 / 360
+        let s2 = 1.0 / 1260
+        let s3 = 1.0 / 1680
+        let s4 = 1.0 / 1188
         let x = Double(n)
         let xx = x * x
         if n > 500 { return (s0 - s1 / xx) / x }
@@ -64,7 +68,8 @@ enum BinomialSaddlePoint {
             return q < 0.1 ? -deviance(trials, mean: mean) - complementMean : trials * ElementaryMath.log1p(-q)
         }
         let successes = Double(x)
-        let exponent = stirlingRemainder(n) - stirlingRemainder(x) - stirlingRemainder(n - x)
+        let exponent =
+            stirlingRemainder(n) - stirlingRemainder(x) - stirlingRemainder(n - x)
             - deviance(successes, mean: mean) - deviance(trials - successes, mean: complementMean)
         let logNormaliser = ElementaryMath.logTwoPi + ElementaryMath.log(successes) + ElementaryMath.log1p(-successes / trials)
         return exponent - 0.5 * logNormaliser

@@ -56,7 +56,8 @@ public struct HypergeometricTail: Sendable, Hashable {
         }
         // x is at or below the mode, so P(X >= x) is not small: take the complement when the lower tail is
         // under one half (no cancellation), else add the upper terms around the mode.
-        let logLower = logProbability(x - 1)
+        let logLower =
+            logProbability(x - 1)
             + ElementaryMath.log(relativeSum(from: x - 1, through: lowest, step: -1, ratio: down))
         if logLower < -0.6931471805599453 {
             return ElementaryMath.log1p(-ElementaryMath.exp(logLower))
