@@ -16,7 +16,7 @@ struct MigrationTests {
                 logger: logger)
             try await client.query("INSERT INTO geneset_genes (geneset_id, position, gene_id) VALUES (1, 2, 1), (1, 1, 3), (1, 3, 2)", logger: logger)
 
-            #expect(try await Migrator(client: client, logger: logger).migrate() == [5])
+            #expect(try await Migrator(client: client, logger: logger).migrate() == Migrations.all.map(\.version).filter { $0 > 4 })
 
             let repository = PostgresGenesetRepository(database: PostgresGateway(client: client, logger: logger))
             let one = try #require(try await repository.geneset(id: 1))

@@ -225,6 +225,28 @@ struct OpenAPITests {
             check(try await client.execute(uri: "/tokens/\(try #require(try json(token)["id"] as? Int))", method: .delete), .delete, "/tokens/{id}")
             check(try await client.execute(uri: "/tokens/9999", method: .delete), .delete, "/tokens/{id}")
 
+            let collection = try await client.send(.post, "/collections", json: #"{"name":"Hallmark","description":"curated"}"#)
+            check(collection, .post, "/collections")
+            let collectionID = try #require(try json(collection)["id"] as? Int)
+            check(try await client.send(.post, "/collections", json: #"{"name":"hallmark"}"#), .post, "/collections")
+            let gmt = ByteBuffer(string: "A\tna\tBRCA1\tTP53\nB\t\tTP53\tMYC\n")
+            let imported = try await client.execute(
+                uri: "/collections/\(collectionID)/gmt", method: .post, headers: [.contentType: "text/tab-separated-values"], body: gmt)
+            check(imported, .post, "/collections/{id}/gmt")
+            check(
+                try await client.execute(
+                    uri: "/collections/\(collectionID)/gmt", method: .post, headers: [.contentType: "text/plain"],
+                    body: ByteBuffer(string: "C\tno genes\n")), .post, "/collections/{id}/gmt")
+            check(try await client.execute(uri: "/collections", method: .get), .get, "/collections")
+            check(try await client.execute(uri: "/collections/\(collectionID)", method: .get), .get, "/collections/{id}")
+            check(try await client.execute(uri: "/collections/\(collectionID)/gmt", method: .get), .get, "/collections/{id}/gmt")
+            check(try await client.execute(uri: "/genesets?collection=\(collectionID)", method: .get), .get, "/genesets")
+            check(
+                try await client.send(.post, "/enrichment", json: #"{"genes":["TP53","MYC","NOPE"],"collection":\#(collectionID)}"#),
+                .post, "/enrichment")
+            check(try await client.send(.post, "/enrichment", json: #"{"genes":[]}"#), .post, "/enrichment")
+            check(try await client.execute(uri: "/collections/\(collectionID)", method: .delete), .delete, "/collections/{id}")
+            check(try await client.execute(uri: "/collections/\(collectionID)", method: .get), .get, "/collections/{id}")
             check(try await client.execute(uri: "/features/1", method: .get), .get, "/features/{user_id}")
             let run = try await client.execute(uri: "/etl?wait=true", method: .post)
             check(run, .post, "/etl")

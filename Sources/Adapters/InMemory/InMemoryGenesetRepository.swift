@@ -1,4 +1,5 @@
 public import AssayDomain
+import Synchronization
 
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
@@ -6,8 +7,9 @@ public import AssayDomain
     public import Foundation
 #endif
 
-/// ``GenesetRepository`` kept in memory: the embedded default and the reference for the contract suite.
-public actor InMemoryGenesetRepository: GenesetRepository {
+/// ``GenesetRepository``, ``CollectionRepository`` and ``EnrichmentSource`` kept in memory: the embedded default and the
+/// reference for the contract suites. One actor holds sets and collections, so an import is one atomic step.
+public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository, EnrichmentSource {
     private struct StoredGene {
         let gene: Gene
         let trigrams: Trigrams
@@ -20,6 +22,21 @@ public actor InMemoryGenesetRepository: GenesetRepository {
         var geneIDs: [Int64]
         let createdAt: Date
         var updatedAt: Date
+        var description: String?
+        var collectionID: Int64?
+    }
+
+    private struct StoredCollection {
+        let id: Int64
+        let name: String
+        let description: String
+        let createdAt: Date
+        /// Set ids, ascending.
+        var setIDs: [Int64] = []
+        /// Set ids by title key.
+        var setsByTitle: [String: Int64] = [:]
+        /// For each gene of the collection, the number of its sets containing it.
+        var genes: [Int64: Int] = [:]
     }
 
     private var genes: [Int64: StoredGene] = [:]
@@ -33,41 +50,49 @@ public actor InMemoryGenesetRepository: GenesetRepository {
     private var membership: [Int64: [Int64]] = [:]
     private var nextGeneID: Int64 = 1
     private var nextSetID: Int64 = 1
+    private var collections: [Int64: StoredCollection] = [:]
+    private var collectionIDsByKey: [String: Int64] = [:]
+    private var nextCollectionID: Int64 = 1
+    /// Grows with every change of a set.
+    private var version: Int64 = 0
 
     /// Creates an empty repository.
     public init() {}
 
-    public func create(_ draft: GenesetDraft, at time: Date) -> Geneset {
-        register(draft.geneNames)
-        let id = nextSetID
-        nextSetID += 1
-        let geneIDs = draft.geneNames.map(geneID(forName:))
-        let stored = StoredSet(id: id, title: draft.title, titleKey: draft.title.lowercased(), geneIDs: geneIDs, createdAt: time, updatedAt: time)
-        sets[id] = stored
-        setOrder.append(id)
-        for geneID in geneIDs { membership[geneID, default: []].append(id) }
-        return materialize(stored)
+    public func create(_ draft: GenesetDraft, at time: Date) throws -> Geneset {
+        if let collectionID = draft.collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: nil) }
+        return insert(draft, at: time)
     }
 
-    public func createMany(_ drafts: [GenesetDraft], at time: Date) {
+    public func createMany(_ drafts: [GenesetDraft], at time: Date) throws {
+        for draft in drafts {
+            if let collectionID = draft.collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: nil) }
+        }
         register(drafts.flatMap(\.geneNames))
-        for draft in drafts { _ = create(draft, at: time) }
+        for draft in drafts { _ = insert(draft, at: time) }
     }
 
     public func geneset(id: Int64) -> Geneset? {
         materialize(id)
     }
 
-    public func replace(id: Int64, with draft: GenesetDraft, at time: Date) -> Geneset? {
+    public func replace(id: Int64, with draft: GenesetDraft, at time: Date) throws -> Geneset? {
         guard var stored = sets[id] else { return nil }
+        let collectionID = draft.collectionID ?? stored.collectionID
+        if let collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: id) }
+        leave(stored)
         for geneID in stored.geneIDs { membership[geneID]?.removeSorted(id) }
         stored.title = draft.title
         stored.titleKey = draft.title.lowercased()
         register(draft.geneNames)
         stored.geneIDs = draft.geneNames.map(geneID(forName:))
         stored.updatedAt = max(time, stored.createdAt)
+        stored.description = draft.description
+        stored.collectionID = collectionID
         sets[id] = stored
         for geneID in stored.geneIDs { membership[geneID, default: []].insertSorted(id) }
+        join(stored)
+        version += 1
         return materialize(stored)
     }
 
@@ -75,6 +100,8 @@ public actor InMemoryGenesetRepository: GenesetRepository {
         guard let stored = sets.removeValue(forKey: id) else { return false }
         setOrder.removeSorted(id)
         for geneID in stored.geneIDs { membership[geneID]?.removeSorted(id) }
+        leave(stored)
+        version += 1
         return true
     }
 
@@ -83,6 +110,8 @@ public actor InMemoryGenesetRepository: GenesetRepository {
         if let name = filter.geneName {
             guard let geneID = geneIDsByKey[GenesetRules.key(forGeneName: name)] else { return [] }
             candidates = membership[geneID] ?? []
+        } else if let collectionID = filter.collectionID {
+            candidates = collections[collectionID]?.setIDs ?? []
         } else {
             candidates = setOrder
         }
@@ -93,6 +122,7 @@ public actor InMemoryGenesetRepository: GenesetRepository {
             let id = candidates[index]
             index += 1
             if let titleKey, let stored = sets[id], !stored.titleKey.contains(titleKey) { continue }
+            if let collectionID = filter.collectionID, sets[id]?.collectionID != collectionID { continue }
             if let set = materialize(id) { result.append(set) }
         }
         return result
@@ -126,6 +156,150 @@ public actor InMemoryGenesetRepository: GenesetRepository {
         sets.count
     }
 
+    // MARK: - Collections
+
+    public func createCollection(_ draft: CollectionDraft, at time: Date) throws -> GenesetCollection {
+        let key = CollectionRules.key(forName: draft.name)
+        guard collectionIDsByKey[key] == nil else { throw CollectionError.nameTaken(draft.name) }
+        let id = nextCollectionID
+        nextCollectionID += 1
+        collections[id] = StoredCollection(id: id, name: draft.name, description: draft.description, createdAt: time)
+        collectionIDsByKey[key] = id
+        return GenesetCollection(id: id, name: draft.name, description: draft.description, createdAt: time)
+    }
+
+    public func collection(id: Int64) -> GenesetCollection? {
+        collections[id] == nil ? nil : summary(of: id)
+    }
+
+    public func collection(named name: String) -> GenesetCollection? {
+        collectionIDsByKey[CollectionRules.key(forName: name)].flatMap(summary(of:))
+    }
+
+    public func collections(after: Int64?, limit: Int) -> [GenesetCollection] {
+        collections.keys.filter { $0 > (after ?? 0) }.sorted().prefix(limit).compactMap(summary(of:))
+    }
+
+    public func deleteCollection(id: Int64) -> Bool {
+        guard let stored = collections.removeValue(forKey: id) else { return false }
+        collectionIDsByKey[CollectionRules.key(forName: stored.name)] = nil
+        for setID in stored.setIDs {
+            guard let set = sets.removeValue(forKey: setID) else { continue }
+            setOrder.removeSorted(setID)
+            for geneID in set.geneIDs { membership[geneID]?.removeSorted(setID) }
+        }
+        version += 1
+        return true
+    }
+
+    /// Collects every batch first and stores them in one actor step, so readers never see part of an import.
+    public func importSets(
+        into collectionID: Int64, at time: Date,
+        _ produce: @escaping @Sendable (_ write: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws -> Void
+    ) async throws {
+        guard collections[collectionID] != nil else { throw CollectionError.notFound(collectionID) }
+        let staged = Staged()
+        try await produce { batch in staged.append(batch) }
+        let records = staged.records
+        guard let collection = collections[collectionID] else { throw CollectionError.notFound(collectionID) }
+        var names = Set(collection.setsByTitle.keys)
+        for record in records where !names.insert(record.name.lowercased()).inserted {
+            throw CollectionError.setNameTaken(collection: collectionID, name: record.name)
+        }
+        let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
+        register(drafts.flatMap(\.geneNames))
+        for draft in drafts { _ = insert(draft, at: time) }
+    }
+
+    public func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
+        guard let collection = collections[collectionID] else { throw CollectionError.notFound(collectionID) }
+        let records = collection.setIDs.enumerated().compactMap { position, id -> GMTRecord? in
+            guard let set = sets[id] else { return nil }
+            return GMTRecord(
+                line: position + 1, name: set.title, description: set.description ?? "",
+                genes: set.geneIDs.compactMap { genes[$0]?.gene.name })
+        }
+        for start in stride(from: 0, to: records.count, by: 1_000) {
+            try await body(Array(records[start..<min(start + 1_000, records.count)]))
+        }
+    }
+
+    // MARK: - Enrichment
+
+    public func catalogVersion() -> Int64 { version }
+
+    public func enrichmentSets(collection collectionID: Int64?) throws -> [EnrichmentGeneset] {
+        let ids: [Int64]
+        if let collectionID {
+            guard let collection = collections[collectionID] else { throw CollectionError.notFound(collectionID) }
+            ids = collection.setIDs
+        } else {
+            ids = setOrder
+        }
+        return ids.compactMap { id in
+            sets[id].map { set in
+                EnrichmentGeneset(
+                    id: id, title: set.title, collectionID: set.collectionID, geneNames: set.geneIDs.compactMap { genes[$0]?.gene.name })
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Stores a set whose collection was checked.
+    private func insert(_ draft: GenesetDraft, at time: Date) -> Geneset {
+        register(draft.geneNames)
+        let id = nextSetID
+        nextSetID += 1
+        let geneIDs = draft.geneNames.map(geneID(forName:))
+        let stored = StoredSet(
+            id: id, title: draft.title, titleKey: draft.title.lowercased(), geneIDs: geneIDs, createdAt: time, updatedAt: time,
+            description: draft.description, collectionID: draft.collectionID)
+        sets[id] = stored
+        setOrder.append(id)
+        for geneID in geneIDs { membership[geneID, default: []].append(id) }
+        join(stored)
+        version += 1
+        return materialize(stored)
+    }
+
+    /// Throws unless the collection exists and has no other set of this title.
+    private func checkRoom(for title: String, in collectionID: Int64, replacing setID: Int64?) throws {
+        guard let collection = collections[collectionID] else { throw CollectionError.notFound(collectionID) }
+        if let holder = collection.setsByTitle[title.lowercased()], holder != setID {
+            throw CollectionError.setNameTaken(collection: collectionID, name: title)
+        }
+    }
+
+    /// Adds a stored set to its collection's indexes.
+    private func join(_ set: StoredSet) {
+        guard let collectionID = set.collectionID, var collection = collections[collectionID] else { return }
+        collection.setIDs.insertSorted(set.id)
+        collection.setsByTitle[set.titleKey] = set.id
+        for geneID in set.geneIDs { collection.genes[geneID, default: 0] += 1 }
+        collections[collectionID] = collection
+    }
+
+    /// Removes a stored set from its collection's indexes.
+    private func leave(_ set: StoredSet) {
+        guard let collectionID = set.collectionID, var collection = collections[collectionID] else { return }
+        collection.setIDs.removeSorted(set.id)
+        if collection.setsByTitle[set.titleKey] == set.id { collection.setsByTitle[set.titleKey] = nil }
+        for geneID in set.geneIDs {
+            let left = (collection.genes[geneID] ?? 1) - 1
+            collection.genes[geneID] = left > 0 ? left : nil
+        }
+        collections[collectionID] = collection
+    }
+
+    private func summary(of id: Int64) -> GenesetCollection? {
+        collections[id].map { stored in
+            GenesetCollection(
+                id: stored.id, name: stored.name, description: stored.description, createdAt: stored.createdAt,
+                setCount: stored.setIDs.count, geneCount: stored.genes.count)
+        }
+    }
+
     /// Gives genes new to the catalog their ids, in the order every adapter uses.
     private func register(_ names: [String]) {
         let new = names.filter { geneIDsByKey[GenesetRules.key(forGeneName: $0)] == nil }
@@ -156,9 +330,20 @@ public actor InMemoryGenesetRepository: GenesetRepository {
             title: stored.title,
             genes: stored.geneIDs.compactMap { genes[$0]?.gene },
             createdAt: stored.createdAt,
-            updatedAt: stored.updatedAt
+            updatedAt: stored.updatedAt,
+            description: stored.description,
+            collectionID: stored.collectionID
         )
     }
+}
+
+/// Batches an import hands over, kept until the import is stored.
+private final class Staged: Sendable {
+    private let batches = Mutex<[GMTRecord]>([])
+
+    func append(_ batch: [GMTRecord]) { batches.withLock { $0 += batch } }
+
+    var records: [GMTRecord] { batches.withLock { $0 } }
 }
 
 extension Array where Element == Int64 {

@@ -91,9 +91,18 @@ public struct PostgresGateway: Sendable {
             } onCancel: {
                 work.cancel()
             }
-        } catch let error as PSQLError where error.isConnectionFailure {
-            throw UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
+        } catch let error as PostgresTransactionError {
+            // postgres-nio wraps what went wrong in a transaction; callers want the failure itself.
+            throw Self.unavailable(error.closureError ?? error.beginError ?? error.commitError ?? error)
+        } catch {
+            throw Self.unavailable(error)
         }
+    }
+
+    /// `error`, or ``UnavailableError`` when it says the database could not be reached.
+    private static func unavailable(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError, error.isConnectionFailure else { return error }
+        return UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
     }
 
     /// Calls in flight, shared by the copies of one ``PostgresGateway``.

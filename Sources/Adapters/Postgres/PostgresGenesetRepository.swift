@@ -21,75 +21,92 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset {
-        try await run { client, logger in
-            // One statement: missing genes (sorted, so concurrent creates lock genes in one order), the set with
-            // its stored genes in input order, and the memberships.
-            let rows = try await client.query(
-                """
-                WITH input AS (
-                    SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
-                ), genes_upserted AS (
-                    INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
-                    ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
-                    RETURNING id, name
-                ), members AS (
-                    SELECT input.position, genes_upserted.id, genes_upserted.name
-                    FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
-                ), new_set AS (
-                    INSERT INTO genesets (title, created_at, updated_at, gene_ids, gene_names)
-                    SELECT \(draft.title), \(time), \(time), array_agg(id ORDER BY position), array_agg(name ORDER BY position)
-                    FROM members
-                    RETURNING \(unescaped: Self.setColumns)
-                ), linked AS (
-                    INSERT INTO geneset_genes (geneset_id, position, gene_id)
-                    SELECT new_set.id, members.position, members.id FROM new_set, members
+        try await advancingVersion {
+            try await collectionErrors(draft) { client, logger in
+                // One statement: missing genes (sorted, so concurrent creates lock genes in one order), the set with
+                // its stored genes in input order, and the memberships.
+                let rows = try await client.query(
+                    """
+                    WITH input AS (
+                        SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
+                    ), genes_upserted AS (
+                        INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
+                        ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
+                        RETURNING id, name
+                    ), members AS (
+                        SELECT input.position, genes_upserted.id, genes_upserted.name
+                        FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
+                    ), new_set AS (
+                        INSERT INTO genesets (title, created_at, updated_at, gene_ids, gene_names, description, collection_id)
+                        SELECT \(draft.title), \(time), \(time), array_agg(id ORDER BY position), array_agg(name ORDER BY position),
+                            \(draft.description), \(draft.collectionID)
+                        FROM members
+                        RETURNING \(unescaped: Self.setColumns)
+                    ), linked AS (
+                        INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                        SELECT new_set.id, members.position, members.id FROM new_set, members
+                    ), counted AS (
+                        UPDATE collections SET gene_count = NULL WHERE id = \(draft.collectionID)
+                    )
+                    SELECT \(unescaped: Self.setColumns) FROM new_set
+                    """,
+                    logger: logger
                 )
-                SELECT \(unescaped: Self.setColumns) FROM new_set
-                """,
-                logger: logger
-            )
-            guard let set = try await Self.genesets(from: rows).first else {
-                throw UnexpectedResult(operation: "create gene set")
+                guard let set = try await Self.genesets(from: rows).first else {
+                    throw UnexpectedResult(operation: "create gene set")
+                }
+                return set
             }
-            return set
         }
     }
 
     public func createMany(_ drafts: [GenesetDraft], at time: Date) async throws {
         guard !drafts.isEmpty else { return }
-        try await database.transaction { connection, logger in
-            let stored = try await Self.upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
-            var setIDs: [Int64] = []
-            setIDs.reserveCapacity(drafts.count)
-            let reserved = try await connection.query(
-                "SELECT nextval(pg_get_serial_sequence('genesets', 'id')) FROM generate_series(1, \(drafts.count))", logger: logger)
-            for try await id in reserved.decode(Int64.self) { setIDs.append(id) }
-            setIDs.sort()
+        try await advancingVersion {
+            try await database.transaction { connection, logger in
+                try await Self.insert(drafts, at: time, on: connection, logger: logger)
+            }
+        }
+    }
 
-            let timestamp = CopyText.timestamp(time)
-            var sets = ByteBuffer()
-            var members = ByteBuffer()
-            for (setID, draft) in zip(setIDs, drafts) {
-                let genes = try draft.geneNames.map { name in
-                    guard let gene = stored[GenesetRules.key(forGeneName: name)] else { throw UnexpectedResult(operation: "resolve gene \(name)") }
-                    return gene
-                }
-                sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\t")
-                sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map { String($0.id) })))
-                sets.writeString("\t")
-                sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map(\.name))))
-                sets.writeString("\n")
-                for (position, gene) in genes.enumerated() {
-                    members.writeString("\(setID)\t\(position + 1)\t\(gene.id)\n")
-                }
+    /// Stores sets in bulk on a connection in a transaction: genes upserted in ``GenesetRules/idAssignmentOrder(_:)``,
+    /// set ids reserved in order, then sets and memberships with COPY. Collections are not checked: callers do.
+    static func insert(_ drafts: [GenesetDraft], at time: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        let stored = try await upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
+        var setIDs: [Int64] = []
+        setIDs.reserveCapacity(drafts.count)
+        let reserved = try await connection.query(
+            "SELECT nextval(pg_get_serial_sequence('genesets', 'id')) FROM generate_series(1, \(drafts.count))", logger: logger)
+        for try await id in reserved.decode(Int64.self) { setIDs.append(id) }
+        setIDs.sort()
+
+        let timestamp = CopyText.timestamp(time)
+        var sets = ByteBuffer()
+        var members = ByteBuffer()
+        for (setID, draft) in zip(setIDs, drafts) {
+            let genes = try draft.geneNames.map { name in
+                guard let gene = stored[GenesetRules.key(forGeneName: name)] else { throw UnexpectedResult(operation: "resolve gene \(name)") }
+                return gene
             }
-            let setColumns = ["id", "title", "created_at", "updated_at", "gene_ids", "gene_names"]
-            try await connection.copyFrom(table: "genesets", columns: setColumns, logger: logger) {
-                try await $0.write(sets)
+            sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\t")
+            sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map { String($0.id) })))
+            sets.writeString("\t")
+            sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map(\.name))))
+            sets.writeString("\t")
+            sets.writeString(draft.description.map(CopyText.escape) ?? "\\N")
+            sets.writeString("\t")
+            sets.writeString(draft.collectionID.map(String.init) ?? "\\N")
+            sets.writeString("\n")
+            for (position, gene) in genes.enumerated() {
+                members.writeString("\(setID)\t\(position + 1)\t\(gene.id)\n")
             }
-            try await connection.copyFrom(table: "geneset_genes", columns: ["geneset_id", "position", "gene_id"], logger: logger) {
-                try await $0.write(members)
-            }
+        }
+        let setColumns = ["id", "title", "created_at", "updated_at", "gene_ids", "gene_names", "description", "collection_id"]
+        try await connection.copyFrom(table: "genesets", columns: setColumns, logger: logger) {
+            try await $0.write(sets)
+        }
+        try await connection.copyFrom(table: "geneset_genes", columns: ["geneset_id", "position", "gene_id"], logger: logger) {
+            try await $0.write(members)
         }
     }
 
@@ -100,11 +117,28 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func replace(id: Int64, with draft: GenesetDraft, at time: Date) async throws -> Geneset? {
-        try await database.transaction { connection, logger -> Geneset? in
+        try await advancingVersion {
+            try await collectionErrors(draft) { client, logger in
+                try await Self.replace(id: id, with: draft, at: time, client: client, logger: logger)
+            }
+        }
+    }
+
+    private static func replace(id: Int64, with draft: GenesetDraft, at time: Date, client: PostgresClient, logger: Logger) async throws -> Geneset? {
+        try await client.withTransaction(logger: logger) { connection -> Geneset? in
+            // The collections it leaves and joins count their genes again on their next read.
             let updated = try await connection.query(
                 """
-                UPDATE genesets SET title = \(draft.title), updated_at = greatest(\(time)::timestamptz, created_at)
-                WHERE id = \(id) RETURNING id
+                WITH old AS (SELECT collection_id FROM genesets WHERE id = \(id) FOR UPDATE),
+                moved AS (
+                    UPDATE genesets SET title = \(draft.title), updated_at = greatest(\(time)::timestamptz, created_at),
+                        description = \(draft.description), collection_id = coalesce(\(draft.collectionID), collection_id)
+                    WHERE id = \(id) RETURNING id, collection_id
+                ), counted AS (
+                    UPDATE collections SET gene_count = NULL
+                    WHERE id IN (SELECT collection_id FROM old UNION SELECT collection_id FROM moved)
+                )
+                SELECT id FROM moved
                 """,
                 logger: logger
             )
@@ -140,8 +174,17 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func delete(id: Int64) async throws -> Bool {
+        try await advancingVersion { try await deleteSet(id: id) }
+    }
+
+    private func deleteSet(id: Int64) async throws -> Bool {
         try await run { client, logger in
-            let rows = try await client.query("DELETE FROM genesets WHERE id = \(id) RETURNING id", logger: logger)
+            let rows = try await client.query(
+                """
+                WITH deleted AS (DELETE FROM genesets WHERE id = \(id) RETURNING id, collection_id),
+                counted AS (UPDATE collections SET gene_count = NULL WHERE id IN (SELECT collection_id FROM deleted))
+                SELECT id FROM deleted
+                """, logger: logger)
             var deleted = false
             for try await _ in rows.decode(Int64.self) { deleted = true }
             return deleted
@@ -151,9 +194,10 @@ public struct PostgresGenesetRepository: GenesetRepository {
     public func genesets(matching filter: GenesetFilter, after: Int64?, limit: Int) async throws -> [Geneset] {
         let title = filter.titleContains.map(LikePattern.contains)
         let gene = filter.geneName
+        let collection = filter.collectionID
         let after = after ?? 0
         return try await run { client, logger in
-            guard title != nil || gene != nil else {
+            guard title != nil || gene != nil || collection != nil else {
                 var sets: [Geneset] = []
                 for try await set in try await client.execute(GenesetPage(after: after, limit: Int64(limit)), logger: logger) { sets.append(set) }
                 return sets
@@ -162,6 +206,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
             let query: PostgresQuery = """
                 SELECT \(unescaped: Self.setColumns) FROM genesets
                 WHERE id > \(after)
+                  AND (\(collection)::bigint IS NULL OR collection_id = \(collection)::bigint)
                   AND (\(title)::text IS NULL OR lower(title) LIKE lower(\(title)::text) ESCAPE '\\')
                   AND (\(gene)::text IS NULL OR id IN (
                         SELECT m.geneset_id FROM geneset_genes m JOIN genes g ON g.id = m.gene_id
@@ -276,14 +321,14 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     /// A set's columns, its genes in input order last; ``geneset(from:)`` reads them.
-    private static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names"
+    static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names, description, collection_id"
 
     /// The set with this id and its genes in input order.
     private static func setWithGenes(id: Int64) -> PostgresQuery {
         "SELECT \(unescaped: setColumns) FROM genesets WHERE id = \(id)"
     }
 
-    private static func genesets(from rows: PostgresRowSequence) async throws -> [Geneset] {
+    static func genesets(from rows: PostgresRowSequence) async throws -> [Geneset] {
         var sets: [Geneset] = []
         for try await row in rows { sets.append(try geneset(from: row)) }
         return sets
@@ -291,12 +336,14 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// A row of ``setColumns``.
     private static func geneset(from row: PostgresRow) throws -> Geneset {
-        let (id, title, created, updated, idColumn, nameColumn) = try row.decode((Int64, String, Date, Date, ByteBuffer, ByteBuffer).self)
+        let (id, title, created, updated, idColumn, nameColumn, description, collectionID) = try row.decode(
+            (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?).self)
         let geneIDs = try PostgresArrayColumn.int64s(idColumn)
         let names = try PostgresArrayColumn.strings(nameColumn)
         guard geneIDs.count == names.count else { throw UnexpectedResult(operation: "pair gene ids with names of set \(id)") }
         let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
-        return Geneset(id: id, title: title, genes: genes, createdAt: created, updatedAt: updated)
+        return Geneset(
+            id: id, title: title, genes: genes, createdAt: created, updatedAt: updated, description: description, collectionID: collectionID)
     }
 
     /// A page of sets with no filter, by ascending id: one index range of one table, so its generic plan is the
@@ -317,7 +364,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// Inserts missing genes and returns every name's stored gene (its id, and its name as first stored, which may
     /// differ in case), keyed by ``GenesetRules/key(forGeneName:)``.
-    private static func upsertGenes(_ names: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> [String: Gene] {
+    static func upsertGenes(_ names: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> [String: Gene] {
         let sorted = GenesetRules.idAssignmentOrder(names)
         var genes: [String: Gene] = [:]
         genes.reserveCapacity(sorted.count)
@@ -346,6 +393,38 @@ public struct PostgresGenesetRepository: GenesetRepository {
             for try await (id, name) in again.decode((Int64, String).self) { genes[GenesetRules.key(forGeneName: name)] = Gene(id: id, name: name) }
         }
         return genes
+    }
+
+    /// Runs a write that may name a collection, turning the database's refusals into ``CollectionError``s.
+    private func collectionErrors<Result: Sendable>(
+        _ draft: GenesetDraft, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await run(body)
+        } catch let error as PSQLError {
+            if let collectionID = draft.collectionID, let refusal = error.collectionRefusal(collectionID: collectionID, name: draft.title) {
+                throw refusal
+            }
+            throw error
+        }
+    }
+
+    /// Runs a change, then advances the catalog version once it committed: a reader never sees a version newer than
+    /// the rows it reads after it. (A reader that sees the rows before the advance builds an index newer than its
+    /// number, which only costs one more build.)
+    func advancingVersion<Result: Sendable>(_ change: () async throws -> Result) async throws -> Result {
+        let result = try await change()
+        await PostgresGenesetRepository.advanceVersion(database)
+        return result
+    }
+
+    /// Advances the catalog version; a failure is logged (the next change advances it again).
+    static func advanceVersion(_ database: PostgresGateway) async {
+        do {
+            _ = try await database.run { client, logger in try await client.query("SELECT nextval('catalog_version')", logger: logger) }
+        } catch {
+            database.logger.warning("could not advance the catalog version", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Refreshes planner statistics; worth it after a bulk load.

@@ -16,14 +16,22 @@ public struct Geneset: Sendable, Hashable {
     public var createdAt: Date
     /// When the set was last replaced (equal to `createdAt` until then).
     public var updatedAt: Date
+    /// Free text, such as a GMT file's description column, or `nil`.
+    public var description: String?
+    /// The collection the set belongs to, or `nil`.
+    public var collectionID: Int64?
 
     /// Creates a gene set.
-    public init(id: Int64, title: String, genes: [Gene], createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, title: String, genes: [Gene], createdAt: Date, updatedAt: Date, description: String? = nil, collectionID: Int64? = nil
+    ) {
         self.id = id
         self.title = title
         self.genes = genes
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.description = description
+        self.collectionID = collectionID
     }
 
     /// The id and title only.
@@ -50,10 +58,13 @@ public struct GenesetFilter: Sendable, Hashable {
     public var titleContains: String?
     /// Only sets containing the gene of this name, ignoring case.
     public var geneName: String?
+    /// Only sets of this collection.
+    public var collectionID: Int64?
 
     /// Creates a filter; `nil` fields do not filter.
-    public init(titleContains: String? = nil, geneName: String? = nil) {
+    public init(titleContains: String? = nil, geneName: String? = nil, collectionID: Int64? = nil) {
         self.titleContains = titleContains
         self.geneName = geneName
+        self.collectionID = collectionID
     }
 }

@@ -22,9 +22,9 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
         self.clock = clock
     }
 
-    /// Validates and stores a new set.
-    public func create(title: String, geneNames: [String]) async throws -> Geneset {
-        let draft = try GenesetDraft(title: title, geneNames: geneNames)
+    /// Validates and stores a new set, in a collection when one is given (its set names are unique ignoring case).
+    public func create(title: String, geneNames: [String], description: String? = nil, collectionID: Int64? = nil) async throws -> Geneset {
+        let draft = try GenesetDraft(title: title, geneNames: geneNames, description: description, collectionID: collectionID)
         return try await repository.create(draft, at: clock.now())
     }
 
@@ -34,9 +34,11 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
         return set
     }
 
-    /// Validates and replaces title and genes of an existing set.
-    public func replace(id: Int64, title: String, geneNames: [String]) async throws -> Geneset {
-        let draft = try GenesetDraft(title: title, geneNames: geneNames)
+    /// Validates and replaces title, genes and description of an existing set; with `collectionID` it moves there.
+    public func replace(
+        id: Int64, title: String, geneNames: [String], description: String? = nil, collectionID: Int64? = nil
+    ) async throws -> Geneset {
+        let draft = try GenesetDraft(title: title, geneNames: geneNames, description: description, collectionID: collectionID)
         guard let set = try await repository.replace(id: id, with: draft, at: clock.now()) else {
             throw GenesetError.genesetNotFound(id)
         }
@@ -48,12 +50,15 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
         guard try await repository.delete(id: id) else { throw GenesetError.genesetNotFound(id) }
     }
 
-    /// One page of sets, optionally filtered by title text and by member gene.
-    public func list(limit: Int?, cursor: String?, titleContains: String? = nil, gene: String? = nil) async throws -> Page<Geneset> {
+    /// One page of sets, optionally filtered by title text, by member gene and by collection.
+    public func list(
+        limit: Int?, cursor: String?, titleContains: String? = nil, gene: String? = nil, collectionID: Int64? = nil
+    ) async throws -> Page<Geneset> {
         let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.genesetCursorKind)
         let filter = GenesetFilter(
             titleContains: try Self.pattern(titleContains, field: "q"),
-            geneName: try Self.pattern(gene, field: "gene")
+            geneName: try Self.pattern(gene, field: "gene"),
+            collectionID: collectionID
         )
         let fetched = try await repository.genesets(matching: filter, after: page.afterID, limit: page.limit + 1)
         return Page(fetched: fetched, limit: page.limit, kind: Self.genesetCursorKind) { $0.id }

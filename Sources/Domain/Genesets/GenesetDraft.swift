@@ -29,9 +29,16 @@ public struct GenesetDraft: Sendable, Hashable {
     public let title: String
     /// Trimmed gene names, unique ignoring case, in input order.
     public let geneNames: [String]
+    /// Trimmed free text (a GMT file's second column), or `nil`.
+    public let description: String?
+    /// The collection the set belongs to, or `nil`. A replacement without one keeps the set where it is.
+    public let collectionID: Int64?
 
-    /// Validates raw input, reporting every broken rule with its field (`title`, `genes[i].name`).
-    public init(title rawTitle: String, geneNames rawNames: [String]) throws(ValidationError) {
+    /// Validates raw input, reporting every broken rule with its field (`title`, `genes[i].name`, `description`,
+    /// `collection`).
+    public init(
+        title rawTitle: String, geneNames rawNames: [String], description rawDescription: String? = nil, collectionID: Int64? = nil
+    ) throws(ValidationError) {
         var errors: [FieldError] = []
         let title = rawTitle.trimmingWhitespace()
         if title.isEmpty {
@@ -66,9 +73,32 @@ public struct GenesetDraft: Sendable, Hashable {
             firstIndex[key] = index
             names.append(name)
         }
+        let description = rawDescription?.trimmingWhitespace()
+        if let description {
+            if description.count > CollectionRules.maximumDescriptionLength {
+                errors.append(
+                    FieldError(field: "description", reason: "must be at most \(CollectionRules.maximumDescriptionLength) characters"))
+            } else if description.unicodeScalars.contains(where: { $0.value == 0 }) {
+                errors.append(FieldError(field: "description", reason: "must not contain NUL characters"))
+            }
+        }
+        if let collectionID, collectionID <= 0 {
+            errors.append(FieldError(field: "collection", reason: "must be a positive collection id"))
+        }
         guard errors.isEmpty else { throw ValidationError(errors) }
         self.title = title
         self.geneNames = names
+        self.description = description
+        self.collectionID = collectionID
+    }
+
+    /// A set of a GMT import, checked by ``GMTReader`` already (its gene limit is ``GMTRules/maximumGenesPerSet``,
+    /// not ``GenesetRules/maximumGenesPerSet``).
+    public init(importing record: GMTRecord, into collectionID: Int64) {
+        self.title = record.name
+        self.geneNames = record.genes
+        self.description = record.description
+        self.collectionID = collectionID
     }
 
     /// Why a trimmed gene name is refused, or `nil` when it is acceptable.

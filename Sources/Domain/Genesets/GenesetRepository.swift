@@ -10,13 +10,16 @@
 /// to return. Gene names are unique ignoring case; storing a set reuses an existing gene of the same name,
 /// and genes new to the catalog get ids in ``GenesetRules/idAssignmentOrder(_:)`` (per call).
 public protocol GenesetRepository: Sendable {
-    /// Stores a new set, creating missing genes, and returns it with its new id.
+    /// Stores a new set, creating missing genes, and returns it with its new id. A draft naming a collection throws
+    /// ``CollectionError/notFound(_:)`` when it does not exist and ``CollectionError/setNameTaken(collection:name:)``
+    /// when it holds a set of that title already.
     func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset
     /// Stores many new sets at once (bulk load); ids follow the order of `drafts`.
     func createMany(_ drafts: [GenesetDraft], at time: Date) async throws
     /// The set with this id, or `nil`.
     func geneset(id: Int64) async throws -> Geneset?
-    /// Replaces title and genes of an existing set; `nil` when there is no such set.
+    /// Replaces title, genes and description of an existing set, and moves it to the draft's collection when it names
+    /// one (with ``create(_:at:)``'s collection errors); `nil` when there is no such set.
     func replace(id: Int64, with draft: GenesetDraft, at time: Date) async throws -> Geneset?
     /// Deletes a set (its genes stay in the catalog); `false` when there was no such set.
     func delete(id: Int64) async throws -> Bool

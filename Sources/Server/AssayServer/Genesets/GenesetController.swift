@@ -22,7 +22,8 @@ struct GenesetController<Repository: GenesetRepository> {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GenesetResponse> {
         let body = try await request.decodeJSON(as: GenesetRequest.self, context: context)
-        let set = try await catalog.create(title: body.title, geneNames: body.genes.map(\.name))
+        let set = try await catalog.create(
+            title: body.title, geneNames: body.genes.map(\.name), description: body.description, collectionID: body.collection)
         return EditedResponse(status: .created, headers: [.location: "/genesets/\(set.id)"], response: GenesetResponse(set))
     }
 
@@ -33,7 +34,9 @@ struct GenesetController<Repository: GenesetRepository> {
     @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> GenesetResponse {
         let id = try context.parameters.id()
         let body = try await request.decodeJSON(as: GenesetRequest.self, context: context)
-        return GenesetResponse(try await catalog.replace(id: id, title: body.title, geneNames: body.genes.map(\.name)))
+        return GenesetResponse(
+            try await catalog.replace(
+                id: id, title: body.title, geneNames: body.genes.map(\.name), description: body.description, collectionID: body.collection))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
@@ -46,7 +49,8 @@ struct GenesetController<Repository: GenesetRepository> {
             limit: try request.integerQuery("limit"),
             cursor: request.stringQuery("cursor"),
             titleContains: request.stringQuery("q"),
-            gene: request.stringQuery("gene")
+            gene: request.stringQuery("gene"),
+            collectionID: try request.positiveIDQuery("collection")
         )
         return GenesetPageBody(page: page)
     }

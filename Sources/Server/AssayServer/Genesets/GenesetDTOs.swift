@@ -10,6 +10,8 @@ struct GenesetRequest: Decodable {
 
     let title: String
     let genes: [GeneName]
+    let description: String?
+    let collection: Int64?
 }
 
 /// A gene set as the API shows it.
@@ -19,6 +21,8 @@ struct GenesetResponse: ResponseEncodable {
     let genes: [GeneResponse]
     let createdAt: Date
     let updatedAt: Date
+    let description: String?
+    let collection: Int64?
 
     init(_ set: Geneset) {
         self.id = set.id
@@ -26,12 +30,26 @@ struct GenesetResponse: ResponseEncodable {
         self.genes = set.genes.map(GeneResponse.init)
         self.createdAt = set.createdAt
         self.updatedAt = set.updatedAt
+        self.description = set.description
+        self.collection = set.collectionID
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, genes
+        case id, title, genes, description, collection
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+    }
+
+    /// `description` and `collection` are written as `null` when absent, as ``JSONWriter/geneset(_:)`` does.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(title, forKey: .title)
+        try container.encode(genes, forKey: .genes)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(description, forKey: .description)
+        try container.encode(collection, forKey: .collection)
     }
 }
 

@@ -17,6 +17,10 @@ public struct Adapters: Sendable {
 
     /// Gene sets and genes.
     public var genesets: any GenesetRepository
+    /// Collections of gene sets, GMT import and export.
+    public var collections: any CollectionRepository
+    /// The sets enrichment analyses test, and the catalog version their indexes follow.
+    public var enrichment: any EnrichmentSource
     /// Access tokens.
     public var tokens: any TokenStore
     /// ETL runs and published features.
@@ -38,7 +42,8 @@ public struct Adapters: Sendable {
     public static func inMemory(clock: any WallClock = SystemClock()) -> Adapters {
         let genesets = InMemoryGenesetRepository()
         return Adapters(
-            genesets: genesets, tokens: InMemoryTokenStore(), features: InMemoryFeatureStore(), products: InMemoryProductRepository(),
+            genesets: genesets, collections: genesets, enrichment: genesets, tokens: InMemoryTokenStore(), features: InMemoryFeatureStore(),
+            products: InMemoryProductRepository(),
             routeCounter: InMemoryRouteCounter(), analyticsCache: InMemoryAnalyticsCache(clock: clock),
             probes: [("store", { _ = await genesets.genesetCount() })], services: [], database: nil)
     }
@@ -55,6 +60,8 @@ public struct Adapters: Sendable {
             let database = PostgresGateway(client: client, logger: logger, operationTimeout: operationTimeout ?? settings.operationTimeout)
             let genesets = PostgresGenesetRepository(database: database)
             adapters.genesets = genesets
+            adapters.collections = PostgresCollectionRepository(database: database)
+            adapters.enrichment = PostgresEnrichmentSource(database: database)
             adapters.tokens = PostgresTokenStore(database: database)
             adapters.features = PostgresFeatureStore(database: database)
             adapters.products = PostgresProductRepository(database: database)

@@ -95,7 +95,9 @@ func buildRouter(
     let policy = AccessPolicy(apiPublic: configuration.apiPublic)
     router.add(
         middleware: RequestMiddleware(
-            maxBodyBytes: configuration.maxBodyBytes, uploadLimits: ["/etl": configuration.etlMaxUploadBytes], metrics: metrics))
+            maxBodyBytes: configuration.maxBodyBytes,
+            uploadLimits: ["/etl": configuration.etlMaxUploadBytes, "/collections/{id}/gmt": configuration.etlMaxUploadBytes],
+            metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: TokenAuthenticator(tokens: tokens, policy: policy))
     router.add(middleware: ScopeMiddleware(policy: policy))
@@ -103,6 +105,8 @@ func buildRouter(
     router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
     router.addRoutes(metrics.endpoints)
     router.addRoutes(genesetRoutes(adapters.genesets, clock: clock))
+    router.addRoutes(collectionRoutes(adapters.collections, clock: clock))
+    router.addRoutes(enrichmentRoutes(adapters.enrichment))
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(featureRoutes(adapters.features, clock: clock, metrics: metrics, configuration: configuration))
     router.addRoutes(
@@ -121,6 +125,14 @@ func buildRouter(
 
 private func genesetRoutes(_ repository: some GenesetRepository, clock: any WallClock) -> RouteCollection<AppRequestContext> {
     GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints
+}
+
+private func collectionRoutes(_ repository: some CollectionRepository, clock: any WallClock) -> RouteCollection<AppRequestContext> {
+    CollectionController(catalog: CollectionCatalog(repository: repository, clock: clock)).endpoints
+}
+
+private func enrichmentRoutes(_ source: some EnrichmentSource) -> RouteCollection<AppRequestContext> {
+    EnrichmentController(service: EnrichmentService(source: source)).endpoints
 }
 
 private func featureRoutes(

@@ -78,6 +78,15 @@ extension Request {
         return value
     }
 
+    /// An optional id query parameter: a positive integer, else a 400 problem.
+    func positiveIDQuery(_ name: String) throws -> Int64? {
+        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard let value = Int64(raw), value > 0 else {
+            throw Problem(.badRequest, detail: "query parameter '\(name)' must be a positive id, got '\(raw)'")
+        }
+        return value
+    }
+
     /// An optional string query parameter.
     func stringQuery(_ name: String) -> String? {
         uri.queryParameters.get(name)

@@ -126,8 +126,12 @@ struct JSONWriter {
 extension JSONWriter {
     /// A gene set, shaped like ``GenesetResponse``.
     mutating func geneset(_ set: Geneset) {
-        raw("{\"created_at\":")
+        raw("{\"collection\":")
+        if let collection = set.collectionID { integer(collection) } else { raw("null") }
+        raw(",\"created_at\":")
         date(set.createdAt)
+        raw(",\"description\":")
+        if let description = set.description { string(description) } else { raw("null") }
         raw(",\"genes\":[")
         for (index, gene) in set.genes.enumerated() {
             raw(index == 0 ? "{\"id\":" : ",{\"id\":")

@@ -88,6 +88,22 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             case .genesetNotFound(let id): return Problem(.notFound, detail: "no gene set with id \(id)")
             case .geneNotFound(let name): return Problem(.notFound, detail: "no gene named '\(name)'")
             }
+        case let error as CollectionError:
+            switch error {
+            case .notFound(let id): return Problem(.notFound, detail: "no collection with id \(id)")
+            case .notFoundNamed(let name): return Problem(.notFound, detail: "no collection named '\(name)'")
+            case .nameTaken(let name): return Problem(.conflict, detail: "a collection named '\(name)' exists already (names ignore case)")
+            case .setNameTaken(let collection, let name):
+                return Problem(.conflict, detail: "collection \(collection) holds a set named '\(name)' already (set names ignore case)")
+            case .importRefused(let problems, let total):
+                return Problem(
+                    .unprocessableContent,
+                    detail: "the GMT file has \(total) bad line\(total == 1 ? "" : "s"); nothing was imported (?mode=lenient skips them)",
+                    errors: problems.map { problem in
+                        FieldError(
+                            field: "line \(problem.line)" + (problem.setName.map { " (\($0))" } ?? ""), reason: problem.reason)
+                    })
+            }
         case let error as ETLError:
             switch error {
             case .runInProgress: return Problem(.conflict, detail: "an ETL run is in progress; one runs at a time (see GET /etl/runs)")

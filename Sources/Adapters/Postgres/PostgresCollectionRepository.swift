@@ -1,0 +1,164 @@
+public import AssayDomain
+public import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// ``CollectionRepository`` on Postgres (table `collections`, the sets' `collection_id`; migration 6). Imports are one
+/// transaction of COPY batches; exports stream rows as the server sends them.
+public struct PostgresCollectionRepository: CollectionRepository {
+    let database: PostgresGateway
+
+    /// Creates the repository over a database; calls it cannot answer within its operation timeout fail with
+    /// ``UnavailableError`` (an import or export only for getting its connection: their length grows with the file).
+    public init(database: PostgresGateway) {
+        self.database = database
+    }
+
+    public func createCollection(_ draft: CollectionDraft, at time: Date) async throws -> GenesetCollection {
+        do {
+            let created = try await database.run { client, logger in
+                try await Self.collections(
+                    client.query(
+                        """
+                        INSERT INTO collections (name, description, created_at, gene_count)
+                        VALUES (\(draft.name), \(draft.description), \(time), 0)
+                        RETURNING id, name, description, created_at, 0::bigint, gene_count
+                        """, logger: logger))
+            }
+            guard let collection = created.first else { throw UnexpectedResult(operation: "create a collection") }
+            return collection
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw CollectionError.nameTaken(draft.name)
+        }
+    }
+
+    public func collection(id: Int64) async throws -> GenesetCollection? {
+        try await page(id: id, name: nil, after: 0, limit: 1).first
+    }
+
+    public func collection(named name: String) async throws -> GenesetCollection? {
+        try await page(id: nil, name: name, after: 0, limit: 1).first
+    }
+
+    public func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection] {
+        try await page(id: nil, name: nil, after: after ?? 0, limit: limit)
+    }
+
+    public func deleteCollection(id: Int64) async throws -> Bool {
+        let deleted = try await database.transaction { connection, logger in
+            // Memberships first, then sets, then the collection: the same rows the cascade would delete, in bulk.
+            try await connection.query(
+                "DELETE FROM geneset_genes WHERE geneset_id IN (SELECT id FROM genesets WHERE collection_id = \(id))", logger: logger)
+            let rows = try await connection.query("DELETE FROM collections WHERE id = \(id) RETURNING id", logger: logger)
+            var deleted = false
+            for try await _ in rows.decode(Int64.self) { deleted = true }
+            return deleted
+        }
+        if deleted { await PostgresGenesetRepository.advanceVersion(database) }
+        return deleted
+    }
+
+    public func importSets(
+        into collectionID: Int64, at time: Date,
+        _ produce: @escaping @Sendable (_ write: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws -> Void
+    ) async throws {
+        try await database.longJob { connection, logger, started in
+            guard started() else { throw CancellationError() }
+            try await connection.withTransaction(logger: logger) { connection in
+                // The row lock keeps a concurrent delete of the collection (or a second import) out until this commits.
+                let locked = try await connection.query("SELECT id FROM collections WHERE id = \(collectionID) FOR UPDATE", logger: logger)
+                var found = false
+                for try await _ in locked.decode(Int64.self) { found = true }
+                guard found else { throw CollectionError.notFound(collectionID) }
+                try await produce { records in
+                    let keys = records.map { CollectionRules.key(forName: $0.name) }
+                    let taken = try await connection.query(
+                        "SELECT lower(title) FROM genesets WHERE collection_id = \(collectionID) AND lower(title) = ANY(\(keys)) LIMIT 1",
+                        logger: logger)
+                    for try await key in taken.decode(String.self) {
+                        let name = records.first { CollectionRules.key(forName: $0.name) == key }?.name ?? key
+                        throw CollectionError.setNameTaken(collection: collectionID, name: name)
+                    }
+                    let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
+                    try await PostgresGenesetRepository.insert(drafts, at: time, on: connection, logger: logger)
+                }
+                try await connection.query(
+                    """
+                    UPDATE collections c SET gene_count = (
+                        SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)
+                    WHERE c.id = \(collectionID)
+                    """, logger: logger)
+            }
+        }
+        await PostgresGenesetRepository.advanceVersion(database)
+    }
+
+    public func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
+        try await database.longJob { connection, logger, started in
+            let exists = try await connection.query("SELECT id FROM collections WHERE id = \(collectionID)", logger: logger)
+            var found = false
+            for try await _ in exists.decode(Int64.self) { found = true }
+            guard found else { throw CollectionError.notFound(collectionID) }
+            guard started() else { throw CancellationError() }
+            // One statement, so one snapshot; postgres-nio hands rows over as they arrive, with backpressure.
+            let rows = try await connection.query(
+                """
+                SELECT title, coalesce(description, ''), gene_names FROM genesets
+                WHERE collection_id = \(collectionID) ORDER BY id
+                """, logger: logger)
+            var batch: [GMTRecord] = []
+            var position = 0
+            for try await row in rows {
+                let (title, description, names) = try row.decode((String, String, ByteBuffer).self)
+                position += 1
+                batch.append(GMTRecord(line: position, name: title, description: description, genes: try PostgresArrayColumn.strings(names)))
+                if batch.count == 1_000 {
+                    try await body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try await body(batch) }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Collections by ascending id (one by id, one by name, or a page), with their counts. A collection whose gene
+    /// count a change cleared is counted again here and the count kept (one pass over its sets' gene arrays); when a
+    /// concurrent reader is already doing that, this one counts for itself rather than wait.
+    private func page(id: Int64?, name: String?, after: Int64, limit: Int) async throws -> [GenesetCollection] {
+        try await database.run { client, logger in
+            try await Self.collections(
+                client.query(
+                    """
+                    WITH picked AS (
+                        SELECT id FROM collections
+                        WHERE (\(id)::bigint IS NULL OR id = \(id)::bigint) AND (\(name)::text IS NULL OR lower(name) = lower(\(name)::text))
+                          AND id > \(after)
+                        ORDER BY id LIMIT \(limit)
+                    ), recounted AS (
+                        UPDATE collections c SET gene_count = (
+                            SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)
+                        WHERE c.id IN (SELECT id FROM picked) AND c.gene_count IS NULL
+                        RETURNING c.id, c.gene_count
+                    )
+                    SELECT c.id, c.name, c.description, c.created_at,
+                        (SELECT count(*) FROM genesets s WHERE s.collection_id = c.id),
+                        coalesce(r.gene_count, c.gene_count, (
+                            SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)::integer)
+                    FROM collections c JOIN picked p ON p.id = c.id LEFT JOIN recounted r ON r.id = c.id
+                    ORDER BY c.id
+                    """, logger: logger))
+        }
+    }
+
+    private static func collections(_ rows: PostgresRowSequence) async throws -> [GenesetCollection] {
+        var collections: [GenesetCollection] = []
+        for try await (id, name, description, created, sets, genes) in rows.decode((Int64, String, String, Date, Int64, Int?).self) {
+            collections.append(
+                GenesetCollection(id: id, name: name, description: description, createdAt: created, setCount: Int(sets), geneCount: genes ?? 0))
+        }
+        return collections
+    }
+}

@@ -1,0 +1,50 @@
+public import AssayDomain
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// ``EnrichmentSource`` on Postgres: the catalog version is the sequence `catalog_version` (migration 6), advanced
+/// after every committed change of a set; the sets are read in one statement.
+public struct PostgresEnrichmentSource: EnrichmentSource {
+    let database: PostgresGateway
+
+    /// Creates the source over a database.
+    public init(database: PostgresGateway) {
+        self.database = database
+    }
+
+    public func catalogVersion() async throws -> Int64 {
+        try await database.run { client, logger in
+            // last_value moves only by nextval, which every change calls after its commit (0 before the first).
+            let rows = try await client.query("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM catalog_version", logger: logger)
+            for try await value in rows.decode(Int64.self) {
+                return value
+            }
+            throw UnexpectedResult(operation: "read the catalog version")
+        }
+    }
+
+    public func enrichmentSets(collection: Int64?) async throws -> [EnrichmentGeneset] {
+        // The deadline covers getting a connection and finding the collection; reading a large catalog takes longer.
+        try await database.longJob { connection, logger, started in
+            if let collection {
+                let exists = try await connection.query("SELECT id FROM collections WHERE id = \(collection)", logger: logger)
+                var found = false
+                for try await _ in exists.decode(Int64.self) { found = true }
+                guard found else { throw CollectionError.notFound(collection) }
+            }
+            guard started() else { throw CancellationError() }
+            let rows = try await connection.query(
+                """
+                SELECT id, title, collection_id, gene_names FROM genesets
+                WHERE \(collection)::bigint IS NULL OR collection_id = \(collection)::bigint
+                ORDER BY id
+                """, logger: logger)
+            var sets: [EnrichmentGeneset] = []
+            for try await (id, title, collectionID, names) in rows.decode((Int64, String, Int64?, ByteBuffer).self) {
+                sets.append(EnrichmentGeneset(id: id, title: title, collectionID: collectionID, geneNames: try PostgresArrayColumn.strings(names)))
+            }
+            return sets
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The collection use cases: create, list, delete, and GMT files in and out, over a ``CollectionRepository``.
+public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
+    /// Cursor kind of collection lists.
+    public static var cursorKind: String { "collections" }
+    /// Sets written to the repository per batch during an import.
+    public static var importBatchSize: Int { 1_000 }
+
+    /// The storage port.
+    public let repository: Repository
+    /// Source of timestamps.
+    public let clock: any WallClock
+
+    /// Creates the catalog over a repository and a clock.
+    public init(repository: Repository, clock: any WallClock = SystemClock()) {
+        self.repository = repository
+        self.clock = clock
+    }
+
+    /// Validates and stores a new, empty collection.
+    public func create(name: String, description: String = "") async throws -> GenesetCollection {
+        try await repository.createCollection(CollectionDraft(name: name, description: description), at: clock.now())
+    }
+
+    /// The collection with this id; throws ``CollectionError/notFound(_:)`` when missing.
+    public func collection(id: Int64) async throws -> GenesetCollection {
+        guard let collection = try await repository.collection(id: id) else { throw CollectionError.notFound(id) }
+        return collection
+    }
+
+    /// The collection of this name ignoring case; throws ``CollectionError/notFoundNamed(_:)`` when missing.
+    public func collection(named name: String) async throws -> GenesetCollection {
+        guard let collection = try await repository.collection(named: name.trimmingWhitespace()) else {
+            throw CollectionError.notFoundNamed(name)
+        }
+        return collection
+    }
+
+    /// The collection of this name, created empty when there is none (what `assay import gmt` does).
+    public func collection(namedOrCreated name: String) async throws -> GenesetCollection {
+        if let existing = try await repository.collection(named: name.trimmingWhitespace()) { return existing }
+        do {
+            return try await create(name: name)
+        } catch CollectionError.nameTaken {
+            // Created by someone else meanwhile.
+            return try await collection(named: name)
+        }
+    }
+
+    /// One page of collections by ascending id, with their counts.
+    public func list(limit: Int?, cursor: String?) async throws -> Page<GenesetCollection> {
+        let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.cursorKind)
+        let fetched = try await repository.collections(after: page.afterID, limit: page.limit + 1)
+        return Page(fetched: fetched, limit: page.limit, kind: Self.cursorKind) { $0.id }
+    }
+
+    /// Deletes a collection with its sets; throws ``CollectionError/notFound(_:)`` when missing.
+    public func delete(id: Int64) async throws {
+        guard try await repository.deleteCollection(id: id) else { throw CollectionError.notFound(id) }
+    }
+
+    /// Reads a GMT file from `chunks` as they arrive and adds its sets to the collection, atomically.
+    ///
+    /// Lines are checked by ``GMTReader`` (names, gene names, repeated names). Strict: any bad line refuses the file
+    /// with ``CollectionError/importRefused(problems:total:)`` and nothing is stored, whatever had been written.
+    /// Lenient: bad lines are skipped and listed in the report. The file is never held whole: sets go to the
+    /// repository in batches of ``importBatchSize`` as they are read.
+    public func importGMT(
+        into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode
+    ) async throws -> GMTImportReport {
+        let tally = Mutex(ImportTally())
+        let limit = GMTImportReport.maximumProblems
+        let batchSize = Self.importBatchSize
+        try await repository.importSets(into: collectionID, at: clock.now()) { write in
+            var reader = GMTReader()
+            var batch: [GMTRecord] = []
+            let take: (Result<GMTRecord, GMTProblem>) -> Void = { result in
+                tally.withLock { tally in
+                    switch result {
+                    case .success(let record):
+                        if !record.duplicateGenes.isEmpty, tally.duplicates.count < limit {
+                            tally.duplicates.append(
+                                GMTProblem(
+                                    line: record.line, setName: record.name,
+                                    reason: "repeated genes kept once: " + record.duplicateGenes.joined(separator: ", ")))
+                        }
+                        // Once a strict import is refused, the rest is only read for its problems.
+                        if mode == .lenient || tally.problemCount == 0 {
+                            batch.append(record)
+                            tally.imported += 1
+                            tally.memberships += record.genes.count
+                        }
+                    case .failure(let problem):
+                        tally.problemCount += 1
+                        if tally.problems.count < limit { tally.problems.append(problem) }
+                    }
+                }
+            }
+            for try await chunk in chunks {
+                reader.feed(chunk, take)
+                if batch.count >= batchSize {
+                    if mode == .strict, tally.withLock({ $0.problemCount > 0 }) {
+                        batch.removeAll()
+                    } else {
+                        try await write(batch)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            reader.finish(take)
+            let refused: (problems: [GMTProblem], total: Int)? = tally.withLock { tally in
+                mode == .strict && tally.problemCount > 0 ? (tally.problems, tally.problemCount) : nil
+            }
+            if let refused { throw CollectionError.importRefused(problems: refused.problems, total: refused.total) }
+            if !batch.isEmpty { try await write(batch) }
+        }
+        return tally.withLock { tally in
+            GMTImportReport(
+                collectionID: collectionID, imported: tally.imported, memberships: tally.memberships,
+                skipped: mode == .lenient ? tally.problemCount : 0, problems: tally.problems, duplicateGenes: tally.duplicates)
+        }
+    }
+
+    /// Writes the collection as a GMT file, one line per set in ascending id order, in pieces as they are read;
+    /// throws ``CollectionError/notFound(_:)`` when missing. Importing the output and exporting again gives the same
+    /// bytes.
+    public func exportGMT(of collectionID: Int64, _ write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
+        try await repository.exportSets(of: collectionID) { records in
+            var bytes: [UInt8] = []
+            for record in records { bytes += GMTWriter.line(for: record) }
+            try await write(bytes)
+        }
+    }
+}
+
+/// Running counts of an import, shared between the reading task and the caller.
+private struct ImportTally: Sendable {
+    var imported = 0
+    var memberships = 0
+    var problemCount = 0
+    var problems: [GMTProblem] = []
+    var duplicates: [GMTProblem] = []
+}

@@ -1,0 +1,33 @@
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+/// Storage for collections and the sets they hold. Every adapter passes the same contract suite.
+///
+/// A collection's sets are gene sets of the ``GenesetRepository`` with ``Geneset/collectionID`` set; deleting the
+/// collection deletes them. Set names are unique within a collection ignoring case.
+public protocol CollectionRepository: Sendable {
+    /// Stores a new, empty collection; throws ``CollectionError/nameTaken(_:)`` when the name is in use.
+    func createCollection(_ draft: CollectionDraft, at time: Date) async throws -> GenesetCollection
+    /// The collection with this id, with its counts, or `nil`.
+    func collection(id: Int64) async throws -> GenesetCollection?
+    /// The collection of this name ignoring case, or `nil`.
+    func collection(named name: String) async throws -> GenesetCollection?
+    /// Collections with id greater than `after`, by ascending id, at most `limit`, with their counts.
+    func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection]
+    /// Deletes a collection and its sets in one step; `false` when there was no such collection.
+    func deleteCollection(id: Int64) async throws -> Bool
+    /// Adds the sets that `produce` writes to the collection, atomically: readers see all of them or none, and
+    /// none are stored when `produce` throws (its error is rethrown). `write` may be called any number of times,
+    /// each with a batch. Throws ``CollectionError/notFound(_:)`` for an unknown collection and
+    /// ``CollectionError/setNameTaken(collection:name:)`` when a name is in the collection already.
+    func importSets(
+        into collectionID: Int64, at time: Date,
+        _ produce: @escaping @Sendable (_ write: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws -> Void
+    ) async throws
+    /// Hands the collection's sets to `body` in ascending id order, as GMT records (line numbers are positions),
+    /// in batches, without holding them all; throws ``CollectionError/notFound(_:)`` for an unknown collection.
+    func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws
+}

@@ -1,0 +1,31 @@
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+/// A named group of gene sets, such as an MSigDB collection or an Enrichr library. A set belongs to at most one.
+public struct GenesetCollection: Sendable, Hashable {
+    /// Stable identifier; ids grow with creation order.
+    public var id: Int64
+    /// The name, unique ignoring case.
+    public var name: String
+    /// Free text, possibly empty.
+    public var description: String
+    /// When the collection was created.
+    public var createdAt: Date
+    /// Number of sets in the collection.
+    public var setCount: Int
+    /// Number of distinct genes over the collection's sets.
+    public var geneCount: Int
+
+    /// Creates a collection value.
+    public init(id: Int64, name: String, description: String, createdAt: Date, setCount: Int = 0, geneCount: Int = 0) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.createdAt = createdAt
+        self.setCount = setCount
+        self.geneCount = geneCount
+    }
+}

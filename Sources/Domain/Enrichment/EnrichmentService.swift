@@ -1,0 +1,50 @@
+import Synchronization
+
+/// Over-representation analysis of a gene list against a collection (or the whole catalog), answered from an
+/// in-process ``EnrichmentIndex`` that is rebuilt only when the catalog changed.
+///
+/// Each analysis reads the ``EnrichmentSource/catalogVersion()`` (one cheap call), and builds the index of its scope
+/// again only when that version moved since the index was built; concurrent analyses of a scope share one build.
+/// An analysis then costs in proportion to the list genes' memberships, not to the number of sets.
+public final class EnrichmentService<Source: EnrichmentSource>: Sendable {
+    /// The sets' source.
+    public let source: Source
+    private let indexes = Mutex<[Int64?: Entry]>([:])
+
+    private struct Entry {
+        let version: Int64
+        let build: Task<EnrichmentIndex, any Error>
+    }
+
+    /// Creates the service over a source.
+    public init(source: Source) {
+        self.source = source
+    }
+
+    /// Tests every set of `collection` (the catalog when `nil`) that shares a gene with the list.
+    public func analyse(_ query: EnrichmentQuery, collection: Int64?) async throws -> EnrichmentResult {
+        let index = try await index(of: collection)
+        return try EnrichmentAnalysis(index: index).run(query)
+    }
+
+    /// The index of a scope as of now, built again when the catalog changed.
+    public func index(of collection: Int64?) async throws -> EnrichmentIndex {
+        let version = try await source.catalogVersion()
+        let source = self.source
+        let build: Task<EnrichmentIndex, any Error> = indexes.withLock { indexes in
+            if let entry = indexes[collection], entry.version >= version { return entry.build }
+            let build = Task { EnrichmentIndex(try await source.enrichmentSets(collection: collection)) }
+            indexes[collection] = Entry(version: version, build: build)
+            return build
+        }
+        do {
+            return try await build.value
+        } catch {
+            // A failed build is not kept: the next analysis tries again.
+            indexes.withLock { indexes in
+                if let entry = indexes[collection], entry.version == version { indexes[collection] = nil }
+            }
+            throw error
+        }
+    }
+}

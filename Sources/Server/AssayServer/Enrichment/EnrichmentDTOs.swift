@@ -1,0 +1,133 @@
+import AssayDomain
+import Foundation
+import Hummingbird
+
+/// Body of `POST /enrichment`.
+struct EnrichmentRequest: Decodable {
+    /// A background given as genes or as a number.
+    enum Background: Decodable {
+        case genes([String])
+        case size(Int)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let size = try? container.decode(Int.self) {
+                self = .size(size)
+            } else if let genes = try? container.decode([String].self) {
+                self = .genes(genes)
+            } else {
+                throw DecodingError.typeMismatch(
+                    [String].self,
+                    DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "must be a list of gene names or a number"))
+            }
+        }
+    }
+
+    let genes: [String]
+    let collection: Int64?
+    let background: Background?
+    let minSize: Int?
+    let maxSize: Int?
+    let limit: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case genes, collection, background, limit
+        case minSize = "min_size"
+        case maxSize = "max_size"
+    }
+}
+
+/// The answer of `POST /enrichment`: the tested sets by p-value, and what was made of the input.
+struct EnrichmentResponse: ResponseEncodable {
+    struct Term: Encodable {
+        let setID: Int64
+        let title: String
+        let collection: Int64?
+        let setSize: Int
+        let overlap: Int
+        let genes: [String]
+        let pValue: Double
+        let negLog10PValue: Double
+        let adjustedPValue: Double
+        let oddsRatio: Double
+        let combinedScore: Double
+
+        init(_ term: EnrichmentTerm) {
+            setID = term.id
+            title = term.title
+            collection = term.collectionID
+            setSize = term.setSize
+            overlap = term.overlap
+            genes = term.overlapGenes
+            pValue = term.p
+            negLog10PValue = -term.logP / 2.302_585_092_994_045_7
+            adjustedPValue = term.adjustedP
+            oddsRatio = term.oddsRatio
+            combinedScore = term.combinedScore
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case title, collection, overlap, genes
+            case setID = "set_id"
+            case setSize = "set_size"
+            case pValue = "p_value"
+            case negLog10PValue = "neg_log10_p_value"
+            case adjustedPValue = "adjusted_p_value"
+            case oddsRatio = "odds_ratio"
+            case combinedScore = "combined_score"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(setID, forKey: .setID)
+            try container.encode(title, forKey: .title)
+            try container.encode(collection, forKey: .collection)
+            try container.encode(setSize, forKey: .setSize)
+            try container.encode(overlap, forKey: .overlap)
+            try container.encode(genes, forKey: .genes)
+            try container.encode(pValue, forKey: .pValue)
+            try container.encode(negLog10PValue, forKey: .negLog10PValue)
+            try container.encode(adjustedPValue, forKey: .adjustedPValue)
+            try container.encode(oddsRatio, forKey: .oddsRatio)
+            try container.encode(combinedScore, forKey: .combinedScore)
+        }
+    }
+
+    let collection: Int64?
+    let backgroundSize: Int
+    let listSize: Int
+    let tested: Int
+    let results: [Term]
+    let unmapped: [String]
+    let unannotated: [String]
+    let duplicates: [String]
+
+    init(_ result: EnrichmentResult, collection: Int64?) {
+        self.collection = collection
+        backgroundSize = result.backgroundSize
+        listSize = result.listSize
+        tested = result.testedSetCount
+        results = result.terms.map(Term.init)
+        unmapped = result.unmapped
+        unannotated = result.unannotated
+        duplicates = result.duplicates
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case collection, tested, results, unmapped, unannotated, duplicates
+        case backgroundSize = "background_size"
+        case listSize = "list_size"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(collection, forKey: .collection)
+        try container.encode(backgroundSize, forKey: .backgroundSize)
+        try container.encode(listSize, forKey: .listSize)
+        try container.encode(tested, forKey: .tested)
+        try container.encode(results, forKey: .results)
+        try container.encode(unmapped, forKey: .unmapped)
+        try container.encode(unannotated, forKey: .unannotated)
+        try container.encode(duplicates, forKey: .duplicates)
+    }
+}
