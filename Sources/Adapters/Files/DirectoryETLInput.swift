@@ -36,37 +36,8 @@ public struct DirectoryETLInput: ETLInput {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ETLError.unreadable(file: file.rawValue, reason: "the file cannot be opened (\(path))")
         }
-        return FileChunks(handle: handle, chunkSize: chunkSize, name: file.rawValue)
-    }
-}
-
-/// The chunks of an open file, each read on the blocking-I/O pool when asked for.
-private struct FileChunks: AsyncSequence, Sendable {
-    let handle: FileHandle
-    let chunkSize: Int
-    let name: String
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let chunks: FileChunks
-        var done = false
-
-        mutating func next() async throws -> [UInt8]? {
-            guard !done else { return nil }
-            let chunks = self.chunks
-            let data: Data
-            do {
-                data = try await NIOThreadPool.singleton.runIfActive { try chunks.handle.read(upToCount: chunks.chunkSize) ?? Data() }
-            } catch {
-                throw ETLError.unreadable(file: chunks.name, reason: "reading failed: \(error)")
-            }
-            if data.isEmpty {
-                done = true
-                try? chunks.handle.close()
-                return nil
-            }
-            return [UInt8](data)
+        return FileChunks(handle: handle, chunkSize: chunkSize).mapError { error in
+            ETLError.unreadable(file: file.rawValue, reason: "reading failed: \(error)")
         }
     }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
 }

@@ -115,6 +115,12 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
                 }
             }
             reader.finish(take)
+            if tally.withLock({ $0.imported == 0 && $0.problemCount == 0 }) {
+                tally.withLock { $0.problemCount = 1 }
+                throw CollectionError.importRefused(
+                    problems: [GMTProblem(line: 1, setName: nil, reason: "the file holds no set: expected name<TAB>description<TAB>gene...")],
+                    total: 1)
+            }
             let refused: (problems: [GMTProblem], total: Int)? = tally.withLock { tally in
                 mode == .strict && tally.problemCount > 0 ? (tally.problems, tally.problemCount) : nil
             }
