@@ -29,6 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import enrichment_bench
 import etl_bench
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -371,6 +372,43 @@ def write_route_section(path, section):
     Path(path).write_text(with_summary(report))
 
 
+def collection_section(args, stamp):
+    """Issue 15's rows: the synthetic collection through import, export and enrichment, against gseapy."""
+    before = len(COMMANDS)
+    with Postgres() as db:
+        table, summary = enrichment_bench.measure(
+            run, log, BINARY[0], db.url, LOGS, lambda: Server(db.url, args.pool), wrk, TOKEN)
+    commands = COMMANDS[before:]
+    del COMMANDS[before:]
+    rows = [[load, measured, target, verdict(ok)] for load, measured, target, ok in summary]
+    return f"""## Collections and enrichment on Postgres
+
+bench/enrichment_bench.py: `assay populate gmt` writes an MSigDB-sized synthetic collection (set sizes 5-520
+log-uniform, genes drawn with a popularity skew), `assay import gmt` loads it into Postgres under `/usr/bin/time -v`,
+`assay export gmt` writes it back (compared byte for byte with the file), then a release server answers
+`POST /enrichment` with random 300-gene lists from the collection (wrk, bench/enrichment.lua), and gseapy 1.3.1's
+offline `gseapy.enrich` (pip, in the bench only) runs the same lists against the same sets, given as a dict so its
+GMT parsing is not timed. Every p-value of gseapy's answers is compared with Assay's.
+
+{table}
+
+```
+{chr(10).join(commands)}
+```
+
+{summary_data("Collections and enrichment", stamp, rows)}
+"""
+
+
+def write_section(path, heading, section):
+    """Replaces the section under `heading` of an existing report (before "## History"), keeping the rest."""
+    report = Path(path).read_text() if Path(path).exists() else "# Benchmarks\n\n## History\n"
+    report = re.sub(re.escape(heading) + r"\n.*?\n(?=## )", "", report, flags=re.S)
+    marker = report.find("## History")
+    report = report[:marker] + section + "\n" + report[marker:] if marker >= 0 else report + "\n" + section
+    Path(path).write_text(with_summary(report))
+
+
 def machine():
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
     memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024 // 1024
@@ -389,7 +427,7 @@ def main():
                         help="the server's Postgres pool and pgbench's clients (default: twice the cores)")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--stats-connections", type=int, default=8, help="wrk connections for GET /stats")
-    parser.add_argument("--suite", choices=["all", "genesets", "routes"], default="all",
+    parser.add_argument("--suite", choices=["all", "genesets", "routes", "collections"], default="all",
                         help="routes: only the route-statistics rows, rewriting only their section of the report")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--products", type=int, default=10_000)
@@ -413,6 +451,12 @@ def main():
     today = datetime.date.today().isoformat()
     commit = run(["git", "rev-parse", "--short", "HEAD"], record=False, cwd=ROOT).stdout.strip()
     stamp = f"{today}, commit {commit}"
+    if args.suite == "collections":
+        section = collection_section(args, stamp)
+        print(section)
+        write_section(args.output, "## Collections and enrichment on Postgres", section)
+        log(f"wrote the collections section of {args.output}; raw output in {LOGS}")
+        return
     if args.suite == "routes":
         routes = route_benchmarks(args)
         section = route_section(routes, args, COMMANDS, stamp)
@@ -489,11 +533,13 @@ def main():
         if sizes:
             etl_table, etl_results = etl_bench.measure(run, log, BINARY[0], Path(db.bin) / "psql", db.url, LOGS, sizes=sizes)
     route_text = ""
+    collection_text = ""
     if args.suite == "all":
         before = len(COMMANDS)
         routes = route_benchmarks(args)
         route_text = route_section(routes, args, COMMANDS[before:], stamp) + "\n"
         del COMMANDS[before:]
+        collection_text = collection_section(args, stamp) + "\n"
 
     def endpoint_table(results):
         lines = [
@@ -624,7 +670,7 @@ Reading the numbers:
 {summary_data("Product analytics", stamp, product_summary)}
 
 {etl_section}
-{route_text}## History
+{route_text}{collection_text}## History
 
 Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
 - Gene sets carry their genes (migration 5: `gene_ids`/`gene_names` arrays on `genesets`, written with the
