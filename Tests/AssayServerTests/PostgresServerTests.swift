@@ -267,4 +267,49 @@ struct PostgresServerTests {
             }
         }
     }
+
+    /// Text Postgres cannot store is refused by validation (422 naming the field) instead of failing in the database (500).
+    @Test func nulIsRefusedBeforeItReachesPostgres() async throws {
+        try await withDatabase { url, _ in
+            try await buildApplication(configuration(url)).test(.router) { client in
+                let client = AuthorizedClient(base: client)
+                try await client.createGeneset("Great Genes", ["BRCA1"])
+                for (uri, field) in nulRequests {
+                    let body = try expectProblem(try await client.execute(uri: uri, method: .get), .unprocessableContent)
+                    #expect((body["errors"] as? [[String: String]])?.first?["field"] == field, "\(uri): \(body)")
+                }
+                let token = try await client.send(.post, "/tokens", json: #"{"name":"ci\u0000","scopes":["read"]}"#)
+                try expectProblem(token, .unprocessableContent)
+            }
+        }
+    }
+
+    /// An uploaded users.csv with a NUL in a name is a rejected row (file, line, column), not a 500 at COPY.
+    @Test func etlUploadWithNULIsARejectedRowOnPostgres() async throws {
+        try await withDatabase { url, _ in
+            try await buildApplication(configuration(url)).test(.router) { client in
+                let client = AuthorizedClient(base: client)
+                let files = [
+                    ("users", "user_id,name,email,signup_date\n1,A\u{0}n,ann@lab.org,2024-01-01\n"),
+                    ("experiments", "experiment_id,user_id,experiment_compound_ids,experiment_run_time\n1,1,1,10\n"),
+                    ("compounds", "compound_id,compound_name,compound_structure\n1,A,H2O\n"),
+                ]
+                let boundary = "assay-nul-boundary"
+                var body = ""
+                for (field, text) in files {
+                    body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(field).csv\"\r\n"
+                    body += "Content-Type: text/csv\r\n\r\n\(text)\r\n"
+                }
+                body += "--\(boundary)--\r\n"
+                let response = try await client.execute(
+                    uri: "/etl?wait=true", method: .post, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"],
+                    body: ByteBuffer(string: body))
+                let problem = try expectProblem(response, .unprocessableContent)
+                let errors = (problem["run"] as? [String: Any])?["errors"] as? [[String: Any]]
+                #expect(errors?.first?["file"] as? String == "users.csv")
+                #expect(errors?.first?["line"] as? Int == 2)
+                #expect(errors?.first?["column"] as? String == "name")
+            }
+        }
+    }
 }

@@ -78,7 +78,11 @@ public struct TokenService<Store: TokenStore>: Sendable {
     private func newToken(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval?) throws -> NewAccessToken {
         var errors: [FieldError] = []
         let name = name.trimmingWhitespace()
-        if name.isEmpty || name.count > 100 { errors.append(FieldError(field: "name", reason: "must be 1 to 100 characters")) }
+        if name.isEmpty || name.count > 100 {
+            errors.append(FieldError(field: "name", reason: "must be 1 to 100 characters"))
+        } else if let reason = StorableText.problem(with: name) {
+            errors.append(FieldError(field: "name", reason: reason))
+        }
         if scopes.isEmpty { errors.append(FieldError(field: "scopes", reason: "must name at least one of read, write, admin")) }
         if let expiresIn, expiresIn <= 0 { errors.append(FieldError(field: "expires_in", reason: "must be positive")) }
         if secret.count < 32 || !secret.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
