@@ -72,6 +72,23 @@ struct HostileRequestTests {
             #expect(list?.count == 1)
         }
     }
+
+    /// The last active admin token cannot revoke itself: that would lock everyone out of token management.
+    @Test func revokingTheLastAdminTokenIsAConflict() async throws {
+        try await withApp { client in
+            let refused = try expectProblem(try await client.execute(uri: "/tokens/1", method: .delete), .conflict)
+            let detail = refused["detail"] as? String ?? ""
+            #expect(detail.contains("assay token create") && detail.contains("ASSAY_ADMIN_TOKEN"), "\(detail)")
+            #expect(try await client.execute(uri: "/tokens", method: .get).status == .ok)
+
+            let second = try json(try await client.send(.post, "/tokens", json: #"{"name":"second admin","scopes":["admin"]}"#))
+            let secondID = try #require(second["id"] as? Int)
+            #expect(try await client.execute(uri: "/tokens/1", method: .delete).status == .noContent)
+            var other = client
+            other.secret = try #require(second["token"] as? String)
+            try expectProblem(try await other.execute(uri: "/tokens/\(secondID)", method: .delete), .conflict)
+        }
+    }
 }
 
 /// Requests carrying a NUL where text is expected, with the field the problem must name.
