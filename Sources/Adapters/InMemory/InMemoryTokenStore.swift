@@ -44,6 +44,13 @@ public actor InMemoryTokenStore: TokenStore {
         return true
     }
 
+    public func revokeUnlessLastAdmin(id: Int64, at time: Date) -> TokenRevocation {
+        guard let token = tokens[id] else { return .notFound }
+        let isAdmin = { (token: AccessToken) in token.scopes.contains(.admin) && token.isActive(at: time) }
+        if isAdmin(token), !tokens.values.contains(where: { $0.id != id && isAdmin($0) }) { return .lastAdmin }
+        return revoke(id: id, at: time) ? .revoked : .notFound
+    }
+
     public func insertIfEmpty(_ token: NewAccessToken) throws -> AccessToken? {
         tokens.isEmpty ? try insert(token) : nil
     }

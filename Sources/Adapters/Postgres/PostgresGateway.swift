@@ -20,19 +20,46 @@ public struct PostgresGateway: Sendable {
     public let operationTimeout: Duration
     private let watch: DeadlineWatch
     private let activity: Activity
+    private let breaker: ConnectionBreaker
+    /// Connects outside the pool and disconnects: how the breaker tells an unreachable database from a slow query.
+    private let reachability: (@Sendable () async throws -> Void)?
 
     /// Creates the database over `client`, which must be running (it is a `Service`: add it to the service group).
+    ///
+    /// Without `settings` the breaker opens only when a call fails with a connection failure; with them it also checks
+    /// reachability on a connection of its own when a call waits long (``ConnectionBreaker``), which is how a database
+    /// that refuses new connections is noticed while postgres-nio queues calls.
     public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
         self.init(client: client, logger: logger, operationTimeout: operationTimeout, watch: DeadlineWatch(tick: .milliseconds(25)))
     }
 
-    init(client: PostgresClient, logger: Logger, operationTimeout: Duration, watch: DeadlineWatch) {
+    /// Creates the database over `client` (made from `settings.client`), with the operation timeout and the
+    /// reachability check of `settings`.
+    public init(settings: PostgresSettings, client: PostgresClient, logger: Logger) {
+        let connection = settings.connection
+        self.init(
+            client: client, logger: logger, operationTimeout: settings.operationTimeout, watch: DeadlineWatch(tick: .milliseconds(25)),
+            reachability: {
+                let probe = try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
+                try await probe.close()
+            })
+    }
+
+    init(
+        client: PostgresClient, logger: Logger, operationTimeout: Duration, watch: DeadlineWatch,
+        reachability: (@Sendable () async throws -> Void)? = nil, breaker: ConnectionBreaker.Settings = .init()
+    ) {
         self.client = client
         self.logger = logger
         self.operationTimeout = operationTimeout
         self.watch = watch
         self.activity = Activity()
+        self.breaker = ConnectionBreaker(settings: breaker)
+        self.reachability = reachability
     }
+
+    /// Whether calls fail at once because the database is unreachable (the breaker is open).
+    public var failingFast: Bool { breaker.open }
 
     /// Calls running or waiting for a pooled connection right now (an abandoned call counts until it ends).
     public var callsInFlight: Int { activity.inFlight.load(ordering: .relaxed) }
@@ -73,7 +100,8 @@ public struct PostgresGateway: Sendable {
         _ operation: @escaping @Sendable (_ claim: @escaping @Sendable () -> Bool) async throws -> Result
     ) async throws -> Result {
         let timeout = operationTimeout
-        let (watch, activity) = (self.watch, self.activity)
+        let (watch, activity, breaker) = (self.watch, self.activity, self.breaker)
+        if case .refuse(let error) = breaker.admit() { throw error }
         let outcome = Outcome<Result>()
         let work = Task {
             activity.inFlight.add(1, ordering: .relaxed)
@@ -84,25 +112,35 @@ public struct PostgresGateway: Sendable {
             // A claimed operation is past its deadline's reach: leave it running.
             if outcome.expire(UnavailableError(dependency: "postgres", reason: "no answer within \(timeout)")) { work.cancel() }
         }
-        defer { watch.forget(deadline) }
+        // A trip of the breaker fails this call at once (unless it claimed its outcome), like a passed deadline.
+        let waiter = breaker.wait { error in if outcome.expire(error) { work.cancel() } }
+        let suspicion = reachability.map { check in watch.watch(until: .now + breaker.settings.suspectAfter) { breaker.suspect(check) } }
+        defer {
+            watch.forget(deadline)
+            if let suspicion { watch.forget(suspicion) }
+            breaker.leave(waiter)
+        }
         do {
-            return try await withTaskCancellationHandler {
+            let result = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { outcome.wait(with: $0) }
             } onCancel: {
                 work.cancel()
             }
-        } catch let error as PostgresTransactionError {
-            // postgres-nio wraps what went wrong in a transaction; callers want the failure itself.
-            throw Self.unavailable(error.closureError ?? error.beginError ?? error.commitError ?? error)
+            breaker.reached()
+            return result
         } catch {
-            throw Self.unavailable(error)
+            // postgres-nio wraps what went wrong in a transaction; callers want the failure itself.
+            let failure = (error as? PostgresTransactionError).map { $0.closureError ?? $0.beginError ?? $0.commitError ?? error } ?? error
+            if let error = failure as? PSQLError {
+                if error.isConnectionFailure {
+                    breaker.failed(reason: "\(error.code)")
+                    throw UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
+                }
+                // The database answered, with an error of the statement.
+                breaker.reached()
+            }
+            throw failure
         }
-    }
-
-    /// `error`, or ``UnavailableError`` when it says the database could not be reached.
-    private static func unavailable(_ error: any Error) -> any Error {
-        guard let error = error as? PSQLError, error.isConnectionFailure else { return error }
-        return UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
     }
 
     /// Calls in flight, shared by the copies of one ``PostgresGateway``.

@@ -1,11 +1,15 @@
 import AssayDomain
 import Foundation
+import NIOSSL
 public import PostgresNIO
 
 /// How to reach Postgres: parsed from a `postgres://user:password@host:port/database?sslmode=...` URL.
 public struct PostgresSettings: Sendable {
     /// The client configuration (pool size, TLS, timeouts applied).
     public var client: PostgresClient.Configuration
+    /// The same server as one connection of its own, outside the pool: the breaker's reachability check
+    /// (``PostgresGateway``), with a short connect timeout.
+    public var connection: PostgresConnection.Configuration
     /// Longest a single repository call may wait for the database before it reports it unavailable.
     public var operationTimeout: Duration
     /// The URL with the password removed, for logs.
@@ -48,6 +52,17 @@ public struct PostgresSettings: Sendable {
             // The `%` operator's threshold must equal the domain's fuzzy threshold (pg_trgm's default is 0.3).
             ("pg_trgm.similarity_threshold", String(GeneSearch.fuzzyThreshold)),
         ]
+        let connectionTLS: PostgresConnection.Configuration.TLS
+        switch mode {
+        case "disable": connectionTLS = .disable
+        case "prefer": connectionTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: connectionTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var connection = PostgresConnection.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: password,
+            database: database.isEmpty ? nil : database, tls: connectionTLS)
+        connection.options.connectTimeout = .milliseconds(500)
+        self.connection = connection
         self.client = client
         self.operationTimeout = operationTimeout
         self.redactedURL = Self.redact(url)

@@ -50,6 +50,25 @@ public struct PostgresTokenStore: TokenStore {
         ).isEmpty)
     }
 
+    /// Locks the active admin rows first (`FOR UPDATE`): a racing revocation waits, then sees this one's result.
+    public func revokeUnlessLastAdmin(id: Int64, at time: Date) async throws -> TokenRevocation {
+        try await database.transaction { connection, logger in
+            let admins = try await connection.query(
+                """
+                SELECT id FROM access_tokens
+                WHERE 'admin' = ANY(scopes) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > \(time))
+                ORDER BY id FOR UPDATE
+                """, logger: logger)
+            var activeAdmins: [Int64] = []
+            for try await adminID in admins.decode(Int64.self) { activeAdmins.append(adminID) }
+            if activeAdmins == [id] { return .lastAdmin }
+            let rows = try await connection.query(
+                "UPDATE access_tokens SET revoked_at = coalesce(revoked_at, \(time)) WHERE id = \(id) RETURNING id", logger: logger)
+            for try await _ in rows.decode(Int64.self) { return .revoked }
+            return .notFound
+        }
+    }
+
     public func markUsed(id: Int64, at time: Date) async throws {
         _ = try await query(
             """

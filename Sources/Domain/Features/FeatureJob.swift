@@ -235,18 +235,29 @@ final class FeatureJob {
         return bytes[first...last]
     }
 
-    /// A non-empty UTF-8 value.
+    /// A non-empty UTF-8 value every store can hold (``StorableText``: no NUL).
     private static func text(_ bytes: ArraySlice<UInt8>) -> String? {
-        bytes.isEmpty ? nil : String(validating: bytes, as: UTF8.self)
+        guard !bytes.isEmpty, StorableText.problem(withBytes: bytes) == nil else { return nil }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private static func textProblem(_ bytes: ArraySlice<UInt8>) -> String {
-        bytes.isEmpty ? "empty value" : "not valid UTF-8"
+        if bytes.isEmpty { return "empty value" }
+        return StorableText.problem(withBytes: bytes) ?? "not valid UTF-8"
     }
 
-    /// A value for a message: quoted, shortened, invalid bytes replaced.
+    /// A value for a message: quoted, shortened, invalid bytes replaced, NUL written `\0` (the message is stored with
+    /// the run, and no store can hold NUL).
     private static func quoted(_ bytes: ArraySlice<UInt8>) -> String {
-        let text = String(decoding: bytes.prefix(40), as: UTF8.self)
+        let text = String(decoding: bytes.prefix(40), as: UTF8.self).replacingNUL()
         return "'\(text)\(bytes.count > 40 ? "…" : "")'"
+    }
+}
+
+extension String {
+    /// The text with each NUL written as `\0`.
+    fileprivate func replacingNUL() -> String {
+        guard utf8.contains(0) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.flatMap { $0.value == 0 ? Array("\\0".unicodeScalars) : [$0] }))
     }
 }

@@ -19,10 +19,12 @@ public enum GeneSearch {
         /// The query's trigrams.
         public let trigrams: Trigrams
 
-        /// Validates a raw query: trimmed, not empty, at most ``GenesetRules/maximumPatternLength`` characters.
+        /// Validates a raw query: trimmed, not empty, at most ``GenesetRules/maximumPatternLength`` characters, text
+        /// every store can hold (``StorableText``).
         public init(_ raw: String, field: String = "q") throws(ValidationError) {
             let text = raw.trimmingWhitespace()
             if text.isEmpty { throw ValidationError([FieldError(field: field, reason: "must not be empty")]) }
+            try StorableText.check(text, field: field)
             if text.count > GenesetRules.maximumPatternLength {
                 throw ValidationError([FieldError(field: field, reason: "must be at most \(GenesetRules.maximumPatternLength) characters")])
             }

@@ -79,6 +79,7 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
 
     /// A gene by name ignoring case, with one page of the sets it is in.
     public func gene(named name: String, limit: Int?, cursor: String?) async throws -> GeneDetail {
+        try StorableText.check(name, field: "name")
         let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.genesetCursorKind)
         guard let (gene, fetched) = try await repository.gene(named: name.trimmingWhitespace(), withSetsAfter: page.afterID, limit: page.limit + 1)
         else { throw GenesetError.geneNotFound(name) }

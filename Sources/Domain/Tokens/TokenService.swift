@@ -20,6 +20,8 @@ public enum TokenError: Error, Sendable, Hashable {
     case insufficientScope(needed: TokenScope)
     /// No token with this id exists.
     case notFound(Int64)
+    /// The token is the last active admin token: revoking it would leave no way to manage tokens through the API.
+    case lastAdmin(Int64)
 }
 
 /// A newly issued token: the secret is shown once and never again.
@@ -78,7 +80,11 @@ public struct TokenService<Store: TokenStore>: Sendable {
     private func newToken(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval?) throws -> NewAccessToken {
         var errors: [FieldError] = []
         let name = name.trimmingWhitespace()
-        if name.isEmpty || name.count > 100 { errors.append(FieldError(field: "name", reason: "must be 1 to 100 characters")) }
+        if name.isEmpty || name.count > 100 {
+            errors.append(FieldError(field: "name", reason: "must be 1 to 100 characters"))
+        } else if let reason = StorableText.problem(with: name) {
+            errors.append(FieldError(field: "name", reason: reason))
+        }
         if scopes.isEmpty { errors.append(FieldError(field: "scopes", reason: "must name at least one of read, write, admin")) }
         if let expiresIn, expiresIn <= 0 { errors.append(FieldError(field: "expires_in", reason: "must be positive")) }
         if secret.count < 32 || !secret.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -120,10 +126,14 @@ public struct TokenService<Store: TokenStore>: Sendable {
         try await store.all()
     }
 
-    /// Revokes a token; throws ``TokenError/notFound(_:)`` when missing.
+    /// Revokes a token; throws ``TokenError/notFound(_:)`` when missing and ``TokenError/lastAdmin(_:)`` when it is the
+    /// last active admin token (the check and the revocation are one step of the store, so racing revocations keep one).
     public func revoke(id: Int64) async throws {
-        guard try await store.revoke(id: id, at: clock.now()) else { throw TokenError.notFound(id) }
-        cache?.forget(id: id)
+        switch try await store.revokeUnlessLastAdmin(id: id, at: clock.now()) {
+        case .revoked: cache?.forget(id: id)
+        case .notFound: throw TokenError.notFound(id)
+        case .lastAdmin: throw TokenError.lastAdmin(id)
+        }
     }
 
     /// On a store with no token at all, creates an admin token (from `secret` when given) and returns it;

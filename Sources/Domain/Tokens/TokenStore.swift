@@ -14,6 +14,10 @@ public protocol TokenStore: Sendable {
     func all() async throws -> [AccessToken]
     /// Marks a token revoked at `time`; `false` when there is no such token. Revoking twice keeps the first time.
     func revoke(id: Int64, at time: Date) async throws -> Bool
+    /// Marks a token revoked at `time` like ``revoke(id:at:)``, unless it is active at `time` with the admin scope and
+    /// no other such token is (``TokenRevocation/lastAdmin``), atomically: of revocations racing on the last two
+    /// admin tokens, one is refused.
+    func revokeUnlessLastAdmin(id: Int64, at time: Date) async throws -> TokenRevocation
     /// Records that the token authenticated a request at `time`.
     func markUsed(id: Int64, at time: Date) async throws
     /// Number of stored tokens.
@@ -21,6 +25,16 @@ public protocol TokenStore: Sendable {
     /// Stores `token` only when the store holds no token at all, atomically: of several callers racing on an
     /// empty store (two servers starting together), exactly one stores. `nil` when tokens exist.
     func insertIfEmpty(_ token: NewAccessToken) async throws -> AccessToken?
+}
+
+/// What ``TokenStore/revokeUnlessLastAdmin(id:at:)`` did.
+public enum TokenRevocation: Sendable, Hashable {
+    /// The token is revoked (now or before).
+    case revoked
+    /// No token has this id.
+    case notFound
+    /// Nothing changed: the token is the last active admin token.
+    case lastAdmin
 }
 
 /// Hashes token secrets (SHA-256 in the server; the domain does no cryptography itself).

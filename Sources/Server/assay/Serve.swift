@@ -60,12 +60,22 @@ struct Serve: AsyncParsableCommand {
         help: "Directory POST /etl reads when nothing is uploaded; empty requires an upload (ASSAY_ETL_DATA, default seeds/etl).")
     var etlData: String?
 
+    @Option(help: "Seconds from a request's first byte to its complete head; slower clients get 408 (ASSAY_HEADER_TIMEOUT_SECONDS, default 10).")
+    var headerTimeout: Double?
+
+    @Option(help: "Seconds a connection may wait for its next request (ASSAY_IDLE_TIMEOUT_SECONDS, default 60).")
+    var idleTimeout: Double?
+
+    @Option(help: "Open connections at most; more are answered 503 and closed (ASSAY_MAX_CONNECTIONS, default 1000).")
+    var maxConnections: Int?
+
     func run() async throws {
         let flags = AssayConfiguration.Overrides(
             host: host, port: port, maxBodyBytes: maxBodyBytes, seedsDirectory: seeds, logLevel: logLevel,
             postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
             tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData, redisURL: redisURL,
-            apiPublic: apiPublic ? true : nil, logFormat: logFormat, redisPoolSize: redisPoolSize)
+            apiPublic: apiPublic ? true : nil, logFormat: logFormat, redisPoolSize: redisPoolSize, headerTimeoutSeconds: headerTimeout,
+            idleTimeoutSeconds: idleTimeout, maxConnections: maxConnections)
         let configuration = try CommandSupport.configuration(flags)
         // Metrics from libraries (swift-metrics) go to the registry `/metrics` shows.
         MetricsSystem.bootstrap(PrometheusMetricsFactory())

@@ -95,6 +95,9 @@ struct Token: AsyncParsableCommand {
                 try await Token.withTokens(options) { try await $0.revoke(id: id) }
             } catch TokenError.notFound {
                 throw ValidationError("no token with id \(id); `assay token list` shows them")
+            } catch TokenError.lastAdmin {
+                throw ValidationError(
+                    "token \(id) is the last active admin token; create another first (`assay token create --scope admin`), then revoke it")
             }
             print("token \(id) revoked")
         }

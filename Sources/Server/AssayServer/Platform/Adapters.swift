@@ -55,9 +55,10 @@ public struct Adapters: Sendable {
     ) throws -> Adapters {
         var adapters = Adapters.inMemory()
         if let url = configuration.postgresURL {
-            let settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
+            var settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
+            if let operationTimeout { settings.operationTimeout = operationTimeout }
             let client = PostgresClient(configuration: settings.client, backgroundLogger: logger)
-            let database = PostgresGateway(client: client, logger: logger, operationTimeout: operationTimeout ?? settings.operationTimeout)
+            let database = PostgresGateway(settings: settings, client: client, logger: logger)
             let genesets = PostgresGenesetRepository(database: database)
             adapters.genesets = genesets
             adapters.collections = PostgresCollectionRepository(database: database)

@@ -70,14 +70,20 @@ func announceBootstrapToken(_ tokens: TokenService<some TokenStore>, configurati
 func makeApplication(
     router: Router<AppRequestContext>, address: ServerAddress, configuration: AssayConfiguration, logger: Logger
 ) throws -> AssayApplication {
-    var server = HTTPServerBuilder.http1()
+    let limits = ConnectionLimits(configuration)
+    var server = HTTPServerBuilder.guardedHTTP1(limits: limits)
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+        // Not yet guarded: the timeouts and the 503 at the cap apply to plain HTTP; with TLS the cap keeps new
+        // connections in the listen backlog (Hummingbird's MaximumAvailableConnections).
         server = try .http2Upgrade(tlsConfiguration: TLSSetup.serverConfiguration(certificatePath: certificate, keyPath: key))
     }
     return Application(
         router: router,
         server: server,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "assay"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "assay",
+            availableConnectionsDelegate: configuration.tlsCertificate == nil
+                ? nil : MaximumAvailableConnections(limits.maxConnections, logger: logger)),
         onServerRunning: { channel in address.record(channel.localAddress) },
         logger: logger
     )

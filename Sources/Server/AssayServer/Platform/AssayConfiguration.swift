@@ -48,6 +48,14 @@ public struct AssayConfiguration: Sendable, Equatable {
     /// default 30, 0 disables caching). Writes through the API invalidate a product's entries at once.
     public var analyticsCacheSeconds: Double = 30
 
+    /// Seconds from a request's first byte to its complete head (`ASSAY_HEADER_TIMEOUT_SECONDS`, default 10); slower
+    /// clients get a 408 problem and are disconnected.
+    public var headerTimeoutSeconds: Double = 10
+    /// Seconds a connection may wait for its next request (`ASSAY_IDLE_TIMEOUT_SECONDS`, default 60), new or kept alive.
+    public var idleTimeoutSeconds: Double = 60
+    /// Open HTTP connections at most (`ASSAY_MAX_CONNECTIONS`, default 1000); one more is answered 503 and closed.
+    public var maxConnections: Int = 1_000
+
     /// The defaults.
     public init() {}
 
@@ -83,14 +91,24 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var tlsKey: String?
         /// `--etl-data`.
         public var etlDataDirectory: String?
+        /// `--header-timeout`.
+        public var headerTimeoutSeconds: Double?
+        /// `--idle-timeout`.
+        public var idleTimeoutSeconds: Double?
+        /// `--max-connections`.
+        public var maxConnections: Int?
 
         /// Creates overrides.
         public init(
             host: String? = nil, port: Int? = nil, maxBodyBytes: Int? = nil, seedsDirectory: String? = nil, logLevel: String? = nil,
             postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
             tlsKey: String? = nil, etlDataDirectory: String? = nil, redisURL: String? = nil, apiPublic: Bool? = nil,
-            logFormat: String? = nil, redisPoolSize: Int? = nil
+            logFormat: String? = nil, redisPoolSize: Int? = nil, headerTimeoutSeconds: Double? = nil, idleTimeoutSeconds: Double? = nil,
+            maxConnections: Int? = nil
         ) {
+            self.headerTimeoutSeconds = headerTimeoutSeconds
+            self.idleTimeoutSeconds = idleTimeoutSeconds
+            self.maxConnections = maxConnections
             self.logFormat = logFormat
             self.redisPoolSize = redisPoolSize
             self.etlDataDirectory = etlDataDirectory
@@ -208,7 +226,34 @@ public struct AssayConfiguration: Sendable, Equatable {
             }
             config.analyticsCacheSeconds = seconds
         }
+        config.headerTimeoutSeconds =
+            try seconds(flags.headerTimeoutSeconds, flag: "--header-timeout", environment, "ASSAY_HEADER_TIMEOUT_SECONDS", in: 0.1...3_600)
+            ?? config.headerTimeoutSeconds
+        config.idleTimeoutSeconds =
+            try seconds(flags.idleTimeoutSeconds, flag: "--idle-timeout", environment, "ASSAY_IDLE_TIMEOUT_SECONDS", in: 0.1...86_400)
+            ?? config.idleTimeoutSeconds
+        config.maxConnections =
+            try poolSize(flags.maxConnections, flag: "--max-connections", environment, "ASSAY_MAX_CONNECTIONS", in: 1...1_000_000)
+            ?? config.maxConnections
         return config
+    }
+
+    /// Seconds from its flag, else its variable, checked against `range`; `nil` when neither is set.
+    private static func seconds(
+        _ flagged: Double?, flag: String, _ environment: [String: String], _ variable: String, in range: ClosedRange<Double>
+    ) throws -> Double? {
+        let (name, raw, value): (String, String, Double?)
+        if let flagged {
+            (name, raw, value) = (flag, String(flagged), flagged)
+        } else if let text = environment[variable] {
+            (name, raw, value) = (variable, text, Double(text))
+        } else {
+            return nil
+        }
+        guard let value, range.contains(value) else {
+            throw InvalidSetting(name: name, value: raw, expected: "seconds \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
     }
 
     private static func boolean(_ raw: String, name: String) throws -> Bool {

@@ -7,17 +7,31 @@ import NIOFoundationCompat
 extension Request {
     /// Decodes a JSON body within the context's size limit.
     ///
-    /// Syntax errors are a 400 problem; a missing field, a `null` or a value of the wrong type is a 422
-    /// problem naming the field, like every other validation failure.
+    /// A body labelled with another media type is a 415 problem (no `Content-Type` is taken as JSON); syntax errors
+    /// and a key given twice in one object are a 400 problem; a missing field, a `null` or a value of the wrong type
+    /// is a 422 problem naming the field, like every other validation failure.
     func decodeJSON<Value: Decodable>(as type: Value.Type, context: some RequestContext) async throws -> Value {
+        if let type = headers[.contentType], !Self.isJSON(mediaType: type) {
+            throw Problem(.unsupportedMediaType, detail: "this route takes application/json; the body is labelled '\(type)'")
+        }
         var request = self
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else { throw Problem(.badRequest, detail: "the request body is empty; a JSON object is expected") }
+        let bytes = Array(buffer.readableBytesView)
+        if let key = JSONDuplicateKeys.first(in: bytes) {
+            throw Problem(.badRequest, detail: "the key '\(key)' appears twice in one object; give each key once")
+        }
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(Value.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }
+    }
+
+    /// `application/json` or a `+json` type (`application/problem+json`), with any parameters (`charset=utf-8`).
+    static func isJSON(mediaType: String) -> Bool {
+        let essence = mediaType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return essence == "application/json" || (essence.hasPrefix("application/") && essence.hasSuffix("+json"))
     }
 
     static func problem(for error: DecodingError) -> Problem {

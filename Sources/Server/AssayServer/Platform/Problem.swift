@@ -65,6 +65,12 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             problem.headers[.wwwAuthenticate] = #"Bearer realm="assay", error="insufficient_scope", scope="\#(needed.rawValue)""#
         case .notFound(let id):
             problem = Problem(.notFound, detail: "no token with id \(id)")
+        case .lastAdmin(let id):
+            problem = Problem(
+                .conflict,
+                detail: "token \(id) is the last active admin token; revoking it would leave no way to manage tokens. Create "
+                    + "another admin token first (POST /tokens, or `assay token create --scope admin` on Postgres), or, on the "
+                    + "in-memory store, restart the server with ASSAY_ADMIN_TOKEN set")
         }
         return problem
     }
