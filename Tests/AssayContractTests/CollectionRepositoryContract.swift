@@ -10,44 +10,14 @@ private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 /// The three ports that share the catalog's tables, over one store.
 struct CatalogPorts: Sendable {
     let genesets: any GenesetRepository
-    let collections: ErasedCollections
-    let enrichment: ErasedEnrichmentSource
+    let collections: AnyCollectionRepository
+    let enrichment: AnyEnrichmentSource
 
     init(genesets: any GenesetRepository, collections: any CollectionRepository, enrichment: any EnrichmentSource) {
         self.genesets = genesets
-        self.collections = ErasedCollections(base: collections)
-        self.enrichment = ErasedEnrichmentSource(base: enrichment)
+        self.collections = AnyCollectionRepository(collections)
+        self.enrichment = AnyEnrichmentSource(enrichment)
     }
-}
-
-/// A ``CollectionRepository`` of any adapter, so one test body serves every adapter.
-struct ErasedCollections: CollectionRepository {
-    let base: any CollectionRepository
-
-    func createCollection(_ draft: CollectionDraft, at time: Date) async throws -> GenesetCollection {
-        try await base.createCollection(draft, at: time)
-    }
-    func collection(id: Int64) async throws -> GenesetCollection? { try await base.collection(id: id) }
-    func collection(named name: String) async throws -> GenesetCollection? { try await base.collection(named: name) }
-    func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection] { try await base.collections(after: after, limit: limit) }
-    func deleteCollection(id: Int64) async throws -> Bool { try await base.deleteCollection(id: id) }
-    func importSets(
-        into collectionID: Int64, at time: Date,
-        _ produce: @escaping @Sendable (_ write: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws -> Void
-    ) async throws {
-        try await base.importSets(into: collectionID, at: time, produce)
-    }
-    func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
-        try await base.exportSets(of: collectionID, body)
-    }
-}
-
-/// An ``EnrichmentSource`` of any adapter.
-struct ErasedEnrichmentSource: EnrichmentSource {
-    let base: any EnrichmentSource
-
-    func catalogVersion() async throws -> Int64 { try await base.catalogVersion() }
-    func enrichmentSets(collection: Int64?) async throws -> [EnrichmentGeneset] { try await base.enrichmentSets(collection: collection) }
 }
 
 /// Lends fresh catalog ports of one adapter to a test: every adapter is listed in ``all``.

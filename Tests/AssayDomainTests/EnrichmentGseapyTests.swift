@@ -59,8 +59,8 @@ private func relativeError(_ value: Double, _ expected: Double) -> Double {
 @Suite("Enrichment against gseapy", .enabled(if: pythonWithGseapy() != nil, "needs a Python with gseapy (pip install gseapy)"))
 struct EnrichmentGseapyTests {
     @Test(arguments: ["none", "genes", "size"])
-    func matchesGseapyEnrich(background kind: String) throws {
-        let python = try #require(pythonWithGseapy())
+    func matchesGseapyEnrich(background kind: String) async throws {
+        let python = try #require(try await offPool { pythonWithGseapy() })
         var random = SplitMix64(seed: 15, stream: UInt64(kind.utf8.count))
         let universe = (0..<3_000).map { "G\($0)" }
         var sets: [String: [String]] = [:]
@@ -100,9 +100,12 @@ struct EnrichmentGseapyTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await offPool {
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         try #require(process.terminationStatus == 0, "gseapy failed")
         // gseapy may print log lines before the JSON: take the last line.
         let lastLine = try #require(String(decoding: data, as: UTF8.self).split(separator: "\n").last)

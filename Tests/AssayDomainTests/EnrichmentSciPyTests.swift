@@ -90,8 +90,8 @@ private func tailCases(count: Int) -> [TailCase] {
 @Suite("Hypergeometric tail against SciPy")
 struct EnrichmentSciPyTests {
     /// Never skipped: without SciPy this fails and says how to install it (`make test` installs python3-scipy).
-    @Test func matchesSciPyOnThousandsOfCases() throws {
-        guard let python = pythonWithSciPy() else {
+    @Test func matchesSciPyOnThousandsOfCases() async throws {
+        guard let python = try await offPool({ pythonWithSciPy() }) else {
             Issue.record(
                 """
                 no Python with SciPy: neither /usr/bin/python3 nor python3 on PATH can `import scipy.stats`. \
@@ -111,9 +111,12 @@ struct EnrichmentSciPyTests {
         process.arguments = Array(python.dropFirst()) + ["-c", sciPyScript, input.path]
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await offPool {
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         try #require(process.terminationStatus == 0, "the SciPy helper failed")
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         try #require(lines.count == cases.count)

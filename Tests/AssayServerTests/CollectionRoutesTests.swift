@@ -9,7 +9,11 @@ import Testing
 
 /// The upper tail P(X >= x) for X ~ Hypergeometric(N, m, k) by SciPy (`hypergeom.sf(x - 1, N, m, k)`), an
 /// implementation independent of ours. Never skipped: without SciPy it fails (`make test` installs python3-scipy).
-private func sciPyUpperTail(x: Int, population: Int, successes: Int, draws: Int) throws -> Double {
+private func sciPyUpperTail(x: Int, population: Int, successes: Int, draws: Int) async throws -> Double {
+    try await offPool { try sciPyUpperTailBlocking(x: x, population: population, successes: successes, draws: draws) }
+}
+
+private func sciPyUpperTailBlocking(x: Int, population: Int, successes: Int, draws: Int) throws -> Double {
     let script =
         "import sys; from scipy.stats import hypergeom; x, N, m, k = map(int, sys.argv[1:]); print(repr(float(hypergeom.sf(x - 1, N, m, k))))"
     for python in ["/usr/bin/python3", "/usr/bin/env"] {
@@ -126,7 +130,7 @@ struct CollectionRoutesTests {
             let top = try #require((result["results"] as? [[String: Any]])?.first)
             #expect(top["title"] as? String == "SET_7")
             #expect(top["overlap"] as? Int == 12 && top["set_size"] as? Int == 30)
-            let expected = try sciPyUpperTail(x: 12, population: universe, successes: 30, draws: 12)
+            let expected = try await sciPyUpperTail(x: 12, population: universe, successes: 30, draws: 12)
             let p = try #require(top["p_value"] as? Double)
             #expect(abs(p - expected) <= 1e-9 * expected, "p \(p), SciPy \(expected)")
         }

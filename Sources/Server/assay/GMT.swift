@@ -176,12 +176,12 @@ struct Enrich: AsyncParsableCommand {
         var scope: Int64?
         if let gmt {
             guard let chunks = FileChunks(path: gmt) else { throw ValidationError("cannot open \(gmt)") }
-            let catalog = CollectionCatalog(repository: ErasedCollections(base: adapters.collections))
+            let catalog = CollectionCatalog(repository: AnyCollectionRepository(adapters.collections))
             let target = try await catalog.collection(namedOrCreated: collection ?? "cli")
             _ = try await catalog.importGMT(into: target.id, from: chunks, mode: .strict)
             scope = target.id
         } else if let collection {
-            scope = try await CollectionCatalog(repository: ErasedCollections(base: adapters.collections)).collection(named: collection).id
+            scope = try await CollectionCatalog(repository: AnyCollectionRepository(adapters.collections)).collection(named: collection).id
         }
         return try await run(query, scope: scope, source: adapters.enrichment)
     }
@@ -194,28 +194,6 @@ struct Enrich: AsyncParsableCommand {
     static func words(in path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
         return String(decoding: data, as: UTF8.self).split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
-    }
-}
-
-/// A ``CollectionRepository`` of whichever adapter the configuration chose.
-struct ErasedCollections: CollectionRepository {
-    let base: any CollectionRepository
-
-    func createCollection(_ draft: CollectionDraft, at time: Date) async throws -> GenesetCollection {
-        try await base.createCollection(draft, at: time)
-    }
-    func collection(id: Int64) async throws -> GenesetCollection? { try await base.collection(id: id) }
-    func collection(named name: String) async throws -> GenesetCollection? { try await base.collection(named: name) }
-    func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection] { try await base.collections(after: after, limit: limit) }
-    func deleteCollection(id: Int64) async throws -> Bool { try await base.deleteCollection(id: id) }
-    func importSets(
-        into collectionID: Int64, at time: Date,
-        _ produce: @escaping @Sendable (_ write: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws -> Void
-    ) async throws {
-        try await base.importSets(into: collectionID, at: time, produce)
-    }
-    func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
-        try await base.exportSets(of: collectionID, body)
     }
 }
 
