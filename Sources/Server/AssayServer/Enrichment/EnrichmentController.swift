@@ -4,6 +4,8 @@ import Hummingbird
 /// `POST /enrichment`: over-representation analysis of a gene list against a collection or the whole catalog.
 struct EnrichmentController<Source: EnrichmentSource> {
     let service: EnrichmentService<Source>
+    /// Gene-name resolution for `"resolve": true`; `nil` turns it off.
+    var geneNames: GeneNames? = nil
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -13,18 +15,35 @@ struct EnrichmentController<Source: EnrichmentSource> {
 
     @Sendable func enrich(_ request: Request, context: AppRequestContext) async throws -> EnrichmentResponse {
         let body = try await request.decodeJSON(as: EnrichmentRequest.self, context: context)
+        var genes = body.genes
+        var resolutions: (list: GeneRenamingResponse, background: GeneRenamingResponse?)?
+        var resolvedBackground: [String]?
+        if body.resolve ?? (body.species != nil), !genes.isEmpty {
+            guard let geneNames else { throw Problem(.serviceUnavailable, detail: "gene-name resolution is not available on this server") }
+            let (list, species) = try await geneNames.renaming(genes, species: body.species) { "genes[\($0)]" }
+            genes = list.names
+            resolutions = (GeneRenamingResponse(list, species: species), nil)
+            if case .genes(let names) = body.background, !names.isEmpty {
+                let (background, _) = try await geneNames.renaming(names, species: body.species) { "background[\($0)]" }
+                resolutions?.background = GeneRenamingResponse(background, species: species)
+                resolvedBackground = background.names
+            }
+        }
         let background: EnrichmentQuery.Background =
             switch body.background {
             case nil: .sets
-            case .genes(let genes): .genes(genes)
+            case .genes(let names): .genes(resolvedBackground ?? names)
             case .size(let size): .size(size)
             }
         if let collection = body.collection, collection <= 0 {
             throw ValidationError([FieldError(field: "collection", reason: "must be a positive collection id")])
         }
         let query = try EnrichmentQuery(
-            genes: body.genes, background: background, minimumSetSize: body.minSize ?? 1, maximumSetSize: body.maxSize,
+            genes: genes, background: background, minimumSetSize: body.minSize ?? 1, maximumSetSize: body.maxSize,
             limit: body.limit ?? EnrichmentRules.defaultLimit)
-        return EnrichmentResponse(try await service.analyse(query, collection: body.collection), collection: body.collection)
+        var response = EnrichmentResponse(try await service.analyse(query, collection: body.collection), collection: body.collection)
+        response.resolution = resolutions?.list
+        response.backgroundResolution = resolutions?.background
+        return response
     }
 }

@@ -29,9 +29,13 @@ struct EnrichmentRequest: Decodable {
     let minSize: Int?
     let maxSize: Int?
     let limit: Int?
+    /// Resolve the list (and a background of genes) to approved symbols first (issue 17); implied by `species`.
+    let resolve: Bool?
+    /// The species resolved against, `human` when absent.
+    let species: String?
 
     enum CodingKeys: String, CodingKey {
-        case genes, collection, background, limit
+        case genes, collection, background, limit, resolve, species
         case minSize = "min_size"
         case maxSize = "max_size"
     }
@@ -101,6 +105,9 @@ struct EnrichmentResponse: ResponseEncodable {
     let unmapped: [String]
     let unannotated: [String]
     let duplicates: [String]
+    /// What resolution made of the list and of a background of genes, when asked for.
+    var resolution: GeneRenamingResponse?
+    var backgroundResolution: GeneRenamingResponse?
 
     init(_ result: EnrichmentResult, collection: Int64?) {
         self.collection = collection
@@ -114,7 +121,8 @@ struct EnrichmentResponse: ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case collection, tested, results, unmapped, unannotated, duplicates
+        case collection, tested, results, unmapped, unannotated, duplicates, resolution
+        case backgroundResolution = "background_resolution"
         case backgroundSize = "background_size"
         case listSize = "list_size"
     }
@@ -129,5 +137,7 @@ struct EnrichmentResponse: ResponseEncodable {
         try container.encode(unmapped, forKey: .unmapped)
         try container.encode(unannotated, forKey: .unannotated)
         try container.encode(duplicates, forKey: .duplicates)
+        try container.encodeIfPresent(resolution, forKey: .resolution)
+        try container.encodeIfPresent(backgroundResolution, forKey: .backgroundResolution)
     }
 }

@@ -4,6 +4,8 @@ import Hummingbird
 /// The gene-catalog routes of SPEC §2, generic over the repository adapter.
 struct GenesetController<Repository: GenesetRepository> {
     let catalog: GenesetCatalog<Repository>
+    /// Gene-name resolution for `resolve=true` and alias lookups; `nil` turns both off.
+    var geneNames: GeneNames? = nil
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -20,23 +22,35 @@ struct GenesetController<Repository: GenesetRepository> {
         return routes
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GenesetResponse> {
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GenesetWriteResponse> {
         let body = try await request.decodeJSON(as: GenesetRequest.self, context: context)
-        let set = try await catalog.create(
-            title: body.title, geneNames: body.genes.map(\.name), description: body.description, collectionID: body.collection)
-        return EditedResponse(status: .created, headers: [.location: "/genesets/\(set.id)"], response: GenesetResponse(set))
+        let (names, resolution) = try await geneNames(of: body, request: request)
+        let set = try await catalog.create(title: body.title, geneNames: names, description: body.description, collectionID: body.collection)
+        return EditedResponse(
+            status: .created, headers: [.location: "/genesets/\(set.id)"],
+            response: GenesetWriteResponse(set: GenesetResponse(set), resolution: resolution))
     }
 
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> GenesetResponse {
         GenesetResponse(try await catalog.geneset(id: try context.parameters.id()))
     }
 
-    @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> GenesetResponse {
+    @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> GenesetWriteResponse {
         let id = try context.parameters.id()
         let body = try await request.decodeJSON(as: GenesetRequest.self, context: context)
-        return GenesetResponse(
-            try await catalog.replace(
-                id: id, title: body.title, geneNames: body.genes.map(\.name), description: body.description, collectionID: body.collection))
+        let (names, resolution) = try await geneNames(of: body, request: request)
+        let set = try await catalog.replace(id: id, title: body.title, geneNames: names, description: body.description, collectionID: body.collection)
+        return GenesetWriteResponse(set: GenesetResponse(set), resolution: resolution)
+    }
+
+    /// The names to store: as given, or with `resolve=true` under their approved symbols, with what changed.
+    private func geneNames(of body: GenesetRequest, request: Request) async throws -> ([String], GeneRenamingResponse?) {
+        let given = body.genes.map(\.name)
+        // An empty list is left to the catalog, which explains what a set needs.
+        guard try GeneNames.isRequested(request, body: body.resolve), !given.isEmpty else { return (given, nil) }
+        guard let geneNames else { throw Problem(.serviceUnavailable, detail: "gene-name resolution is not available on this server") }
+        let (renaming, species) = try await geneNames.renaming(given, species: body.species) { "genes[\($0)].name" }
+        return (renaming.names, GeneRenamingResponse(renaming, species: species))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
@@ -70,12 +84,31 @@ struct GenesetController<Repository: GenesetRepository> {
     }
 
     @Sendable func gene(_ request: Request, context: AppRequestContext) async throws -> GeneDetailResponse {
-        let detail = try await catalog.gene(
-            named: try context.parameters.decoded("name"),
-            limit: try request.integerQuery("limit"),
-            cursor: request.stringQuery("cursor")
-        )
-        return GeneDetailResponse(detail)
+        let name = try context.parameters.decoded("name")
+        let (limit, cursor) = (try request.integerQuery("limit"), request.stringQuery("cursor"))
+        do {
+            return GeneDetailResponse(try await catalog.gene(named: name, limit: limit, cursor: cursor))
+        } catch GenesetError.geneNotFound(let missing) {
+            // Not a stored name: the gene reference may know it as another name of a stored gene (KIAA1429 → VIRMA).
+            guard let geneNames, let report = try? await geneNames.resolve([name], species: request.stringQuery("species")),
+                let resolution = report.results.first
+            else { throw GenesetError.geneNotFound(missing) }
+            switch resolution.status {
+            case .alias, .approved:
+                guard let symbol = resolution.gene?.symbol, GenesetRules.key(forGeneName: symbol) != GenesetRules.key(forGeneName: name) else {
+                    throw GenesetError.geneNotFound(missing)
+                }
+                var response = GeneDetailResponse(try await catalog.gene(named: symbol, limit: limit, cursor: cursor))
+                response.matched = GeneLookupNote(
+                    input: name, status: resolution.status.rawValue, symbol: symbol, species: report.species.name)
+                return response
+            case .ambiguous:
+                let candidates = resolution.candidates.map(\.symbol).joined(separator: ", ")
+                throw Problem(.notFound, detail: "no gene named '\(name)'; in the gene reference it is ambiguous: \(candidates)")
+            case .notFound:
+                throw GenesetError.geneNotFound(missing)
+            }
+        }
     }
 
     @Sendable func searchGenesByQuery(_ request: Request, context: AppRequestContext) async throws -> GeneSearchResponse {

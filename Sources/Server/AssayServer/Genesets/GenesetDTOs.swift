@@ -12,6 +12,10 @@ struct GenesetRequest: Decodable {
     let genes: [GeneName]
     let description: String?
     let collection: Int64?
+    /// Store names under their approved symbols (issue 17); `?resolve=` overrides it.
+    let resolve: Bool?
+    /// The species resolved against, `human` when absent.
+    let species: String?
 }
 
 /// A gene set as the API shows it.
@@ -92,6 +96,8 @@ struct GeneDetailResponse: ResponseEncodable {
     let name: String
     let genesets: [GenesetSummary]
     let nextCursor: String?
+    /// How the requested name led to this gene when it is not the gene's own name (an alias in the gene reference).
+    var matched: GeneLookupNote?
 
     init(_ detail: GeneDetail) {
         self.id = detail.gene.id
@@ -101,7 +107,7 @@ struct GeneDetailResponse: ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, genesets
+        case id, name, genesets, matched
         case nextCursor = "next_cursor"
     }
 
@@ -111,6 +117,7 @@ struct GeneDetailResponse: ResponseEncodable {
         try container.encode(name, forKey: .name)
         try container.encode(genesets, forKey: .genesets)
         try container.encode(nextCursor, forKey: .nextCursor)
+        try container.encodeIfPresent(matched, forKey: .matched)
     }
 }
 

@@ -21,6 +21,8 @@ public struct Adapters: Sendable {
     public var collections: any CollectionRepository
     /// The sets enrichment analyses test, and the catalog version their indexes follow.
     public var enrichment: any EnrichmentSource
+    /// Gene references by species: symbols, aliases and previous symbols (gene-name resolution).
+    public var geneReference: any GeneReferenceStore
     /// Access tokens.
     public var tokens: any TokenStore
     /// ETL runs and published features.
@@ -42,7 +44,8 @@ public struct Adapters: Sendable {
     public static func inMemory(clock: any WallClock = SystemClock()) -> Adapters {
         let genesets = InMemoryGenesetRepository()
         return Adapters(
-            genesets: genesets, collections: genesets, enrichment: genesets, tokens: InMemoryTokenStore(), features: InMemoryFeatureStore(),
+            genesets: genesets, collections: genesets, enrichment: genesets, geneReference: InMemoryGeneReferenceStore(),
+            tokens: InMemoryTokenStore(), features: InMemoryFeatureStore(),
             products: InMemoryProductRepository(),
             routeCounter: InMemoryRouteCounter(), analyticsCache: InMemoryAnalyticsCache(clock: clock),
             probes: [("store", { _ = await genesets.genesetCount() })], services: [], database: nil)
@@ -63,6 +66,7 @@ public struct Adapters: Sendable {
             adapters.genesets = genesets
             adapters.collections = PostgresCollectionRepository(database: database)
             adapters.enrichment = PostgresEnrichmentSource(database: database)
+            adapters.geneReference = PostgresGeneReferenceStore(database: database)
             adapters.tokens = PostgresTokenStore(database: database)
             adapters.features = PostgresFeatureStore(database: database)
             adapters.products = PostgresProductRepository(database: database)

