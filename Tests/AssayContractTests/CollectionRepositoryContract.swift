@@ -188,11 +188,11 @@ struct CollectionRepositoryContract {
             let loose = try await ports.genesets.create(try GenesetDraft(title: "loose", geneNames: ["Q"]), at: t0)
             let v2 = try await ports.enrichment.catalogVersion()
             #expect(v2 > v1)
-            #expect(try await ports.enrichment.enrichmentSets(collection: collection.id).map(\.title) == ["A", "B"])
-            #expect(try await ports.enrichment.enrichmentSets(collection: nil).map(\.title) == ["A", "B", "loose"])
+            #expect(try await ports.enrichment.enrichmentSets(collection: collection.id, species: .human).map(\.title) == ["A", "B"])
+            #expect(try await ports.enrichment.enrichmentSets(collection: nil, species: .human).map(\.title) == ["A", "B", "loose"])
             _ = try await ports.genesets.delete(id: loose.id)
             #expect(try await ports.enrichment.catalogVersion() > v2)
-            await #expect(throws: CollectionError.notFound(777)) { _ = try await ports.enrichment.enrichmentSets(collection: 777) }
+            await #expect(throws: CollectionError.notFound(777)) { _ = try await ports.enrichment.enrichmentSets(collection: 777, species: .human) }
 
             // The service rebuilds its index after a change, and only then.
             let service = EnrichmentService(source: ports.enrichment)

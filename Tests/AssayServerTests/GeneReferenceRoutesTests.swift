@@ -132,4 +132,47 @@ struct GeneReferenceRoutesTests {
             #expect(unresolved["resolution"] == nil)
         }
     }
+
+    @Test func aGMTUploadWithResolveStoresApprovedSymbolsInTheCollectionsSpecies() async throws {
+        try await withApp { client in
+            let human = try json(try await client.send(.post, "/collections", json: #"{"name":"Old human names"}"#))
+            #expect(human["species"] as? String == "human")
+            let id = try #require(human["id"] as? Int)
+            let file = "M6A\twriters\tKIAA1429\tvirma\tC10orf2\nHist\t\tHIST1H1C\tQARS\tNOPE1\n"
+            let response = try await client.execute(
+                uri: "/collections/\(id)/gmt?resolve=true", method: .post, headers: [.contentType: "text/tab-separated-values"],
+                body: ByteBuffer(string: file))
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            let report = try json(response)
+            #expect(report["imported"] as? Int == 2 && report["memberships"] as? Int == 5)
+            let resolution = try #require(report["resolution"] as? [String: Any])
+            #expect(resolution["counts"] as? [String: Int] == ["changed": 3, "merged": 1, "ambiguous": 1, "not_found": 1])
+            #expect((resolution["changed"] as? [[String: Any]])?.map { $0["symbol"] as? String } == ["VIRMA", "TWNK", "H1-2"])
+            #expect((resolution["ambiguous"] as? [[String: Any]])?.first?["candidates"] as? [String] == ["EPRS1", "QARS1"])
+            let exported = String(buffer: try await client.execute(uri: "/collections/\(id)/gmt", method: .get).body)
+            #expect(exported == "M6A\twriters\tVIRMA\tTWNK\nHist\t\tH1-2\tQARS\tNOPE1\n")
+
+            // A mouse collection: its sets are mouse sets, resolved against the mouse reference; human enrichment skips them.
+            let mouse = try json(try await client.send(.post, "/collections", json: #"{"name":"Mouse","species":"mouse"}"#))
+            #expect(mouse["species"] as? String == "mouse")
+            let mouseID = try #require(mouse["id"] as? Int)
+            let set = try json(
+                try await client.send(.post, "/genesets?resolve=true", json: #"{"title":"M","genes":[{"name":"QARS"}],"collection":\#(mouseID)}"#))
+            #expect(set["species"] as? String == "mouse")
+            #expect((set["genes"] as? [[String: Any]])?.map { $0["name"] as? String } == ["QARS1"])
+            let clash = try await client.send(
+                .post, "/genesets", json: #"{"title":"H","genes":[{"name":"A"}],"collection":\#(mouseID),"species":"human"}"#)
+            #expect(clash.status == .unprocessableContent)
+            #expect((try json(clash)["errors"] as? [[String: Any]])?.first?["field"] as? String == "species")
+            let badSpecies = try await client.send(.post, "/collections", json: #"{"name":"Rat","species":"rat"}"#)
+            #expect(badSpecies.status == .unprocessableContent)
+            let humanList = try json(try await client.send(.post, "/enrichment", json: #"{"genes":["QARS1","VIRMA"]}"#))
+            #expect((humanList["results"] as? [[String: Any]])?.map { $0["title"] as? String } == ["M6A"])
+            #expect(humanList["species"] as? String == "human")
+            let mouseList = try json(try await client.send(.post, "/enrichment", json: #"{"genes":["QARS1","VIRMA"],"species":"mouse"}"#))
+            #expect((mouseList["results"] as? [[String: Any]])?.map { $0["title"] as? String } == ["M"])
+            let wrongCollection = try await client.send(.post, "/enrichment", json: #"{"genes":["QARS1"],"collection":\#(mouseID)}"#)
+            #expect(wrongCollection.status == .unprocessableContent)
+        }
+    }
 }

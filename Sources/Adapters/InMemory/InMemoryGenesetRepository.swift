@@ -24,6 +24,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         var updatedAt: Date
         var description: String?
         var collectionID: Int64?
+        var species: Species
     }
 
     private struct StoredCollection {
@@ -31,6 +32,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         let name: String
         let description: String
         let createdAt: Date
+        let species: Species
         /// Set ids, ascending.
         var setIDs: [Int64] = []
         /// Set ids by title key.
@@ -60,16 +62,13 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
     public init() {}
 
     public func create(_ draft: GenesetDraft, at time: Date) throws -> Geneset {
-        if let collectionID = draft.collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: nil) }
-        return insert(draft, at: time)
+        insert(draft, species: try species(of: draft), at: time)
     }
 
     public func createMany(_ drafts: [GenesetDraft], at time: Date) throws {
-        for draft in drafts {
-            if let collectionID = draft.collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: nil) }
-        }
+        let species = try drafts.map(species(of:))
         register(drafts.flatMap(\.geneNames))
-        for draft in drafts { _ = insert(draft, at: time) }
+        for (draft, species) in zip(drafts, species) { _ = insert(draft, species: species, at: time) }
     }
 
     public func geneset(id: Int64) -> Geneset? {
@@ -79,7 +78,10 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
     public func replace(id: Int64, with draft: GenesetDraft, at time: Date) throws -> Geneset? {
         guard var stored = sets[id] else { return nil }
         let collectionID = draft.collectionID ?? stored.collectionID
-        if let collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: id) }
+        let species =
+            if let collectionID { try checkRoom(for: draft.title, in: collectionID, replacing: id, species: draft.species) } else {
+                draft.species ?? stored.species
+            }
         leave(stored)
         for geneID in stored.geneIDs { membership[geneID]?.removeSorted(id) }
         stored.title = draft.title
@@ -89,6 +91,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         stored.updatedAt = max(time, stored.createdAt)
         stored.description = draft.description
         stored.collectionID = collectionID
+        stored.species = species
         sets[id] = stored
         for geneID in stored.geneIDs { membership[geneID, default: []].insertSorted(id) }
         join(stored)
@@ -163,9 +166,9 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         guard collectionIDsByKey[key] == nil else { throw CollectionError.nameTaken(draft.name) }
         let id = nextCollectionID
         nextCollectionID += 1
-        collections[id] = StoredCollection(id: id, name: draft.name, description: draft.description, createdAt: time)
+        collections[id] = StoredCollection(id: id, name: draft.name, description: draft.description, createdAt: time, species: draft.species)
         collectionIDsByKey[key] = id
-        return GenesetCollection(id: id, name: draft.name, description: draft.description, createdAt: time)
+        return GenesetCollection(id: id, name: draft.name, description: draft.description, createdAt: time, species: draft.species)
     }
 
     public func collection(id: Int64) -> GenesetCollection? {
@@ -208,7 +211,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         }
         let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
         register(drafts.flatMap(\.geneNames))
-        for draft in drafts { _ = insert(draft, at: time) }
+        for draft in drafts { _ = insert(draft, species: collection.species, at: time) }
     }
 
     public func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
@@ -228,17 +231,21 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
 
     public func catalogVersion() -> Int64 { version }
 
-    public func enrichmentSets(collection collectionID: Int64?) throws -> [EnrichmentGeneset] {
+    public func enrichmentSets(collection collectionID: Int64?, species: Species) throws -> [EnrichmentGeneset] {
         let ids: [Int64]
         if let collectionID {
             guard let collection = collections[collectionID] else { throw CollectionError.notFound(collectionID) }
+            guard collection.species == species else {
+                throw CollectionError.speciesMismatch(collection: collectionID, collectionSpecies: collection.species, species: species)
+            }
             ids = collection.setIDs
         } else {
             ids = setOrder
         }
         return ids.compactMap { id in
-            sets[id].map { set in
-                EnrichmentGeneset(
+            sets[id].flatMap { set in
+                guard set.species == species else { return nil }
+                return EnrichmentGeneset(
                     id: id, title: set.title, collectionID: set.collectionID, geneNames: set.geneIDs.compactMap { genes[$0]?.gene.name })
             }
         }
@@ -246,15 +253,15 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
 
     // MARK: - Helpers
 
-    /// Stores a set whose collection was checked.
-    private func insert(_ draft: GenesetDraft, at time: Date) -> Geneset {
+    /// Stores a set whose collection was checked, with the species that check gave.
+    private func insert(_ draft: GenesetDraft, species: Species, at time: Date) -> Geneset {
         register(draft.geneNames)
         let id = nextSetID
         nextSetID += 1
         let geneIDs = draft.geneNames.map(geneID(forName:))
         let stored = StoredSet(
             id: id, title: draft.title, titleKey: draft.title.lowercased(), geneIDs: geneIDs, createdAt: time, updatedAt: time,
-            description: draft.description, collectionID: draft.collectionID)
+            description: draft.description, collectionID: draft.collectionID, species: species)
         sets[id] = stored
         setOrder.append(id)
         for geneID in geneIDs { membership[geneID, default: []].append(id) }
@@ -263,12 +270,24 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         return materialize(stored)
     }
 
-    /// Throws unless the collection exists and has no other set of this title.
-    private func checkRoom(for title: String, in collectionID: Int64, replacing setID: Int64?) throws {
+    /// The species a new set gets: its collection's (checked with ``checkRoom(for:in:replacing:species:)``), else
+    /// the draft's, else human.
+    private func species(of draft: GenesetDraft) throws -> Species {
+        guard let collectionID = draft.collectionID else { return draft.species ?? .human }
+        return try checkRoom(for: draft.title, in: collectionID, replacing: nil, species: draft.species)
+    }
+
+    /// Throws unless the collection exists, has no other set of this title, and holds `species` (when given);
+    /// returns the collection's species.
+    private func checkRoom(for title: String, in collectionID: Int64, replacing setID: Int64?, species: Species?) throws -> Species {
         guard let collection = collections[collectionID] else { throw CollectionError.notFound(collectionID) }
+        if let species, species != collection.species {
+            throw CollectionError.speciesMismatch(collection: collectionID, collectionSpecies: collection.species, species: species)
+        }
         if let holder = collection.setsByTitle[title.lowercased()], holder != setID {
             throw CollectionError.setNameTaken(collection: collectionID, name: title)
         }
+        return collection.species
     }
 
     /// Adds a stored set to its collection's indexes.
@@ -296,7 +315,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         collections[id].map { stored in
             GenesetCollection(
                 id: stored.id, name: stored.name, description: stored.description, createdAt: stored.createdAt,
-                setCount: stored.setIDs.count, geneCount: stored.genes.count)
+                setCount: stored.setIDs.count, geneCount: stored.genes.count, species: stored.species)
         }
     }
 
@@ -332,7 +351,8 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
             createdAt: stored.createdAt,
             updatedAt: stored.updatedAt,
             description: stored.description,
-            collectionID: stored.collectionID
+            collectionID: stored.collectionID,
+            species: stored.species
         )
     }
 }

@@ -279,5 +279,23 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 8,
+            name: "species of sets and collections",
+            statements: [
+                """
+                -- The NCBI taxid of the genes a collection's sets name (Species.rawValue); existing ones are human.
+                ALTER TABLE collections ADD COLUMN species integer NOT NULL DEFAULT 9606
+                """,
+                "ALTER TABLE collections ADD CONSTRAINT collections_id_species_key UNIQUE (id, species)",
+                "ALTER TABLE genesets ADD COLUMN species integer NOT NULL DEFAULT 9606",
+                """
+                -- A set in a collection has the collection's species: a write that breaks it fails on this key, which
+                -- PSQLError.collectionRefusal turns into CollectionError.speciesMismatch.
+                ALTER TABLE genesets ADD CONSTRAINT genesets_species_fkey
+                    FOREIGN KEY (collection_id, species) REFERENCES collections (id, species) ON DELETE CASCADE
+                """,
+            ]
+        ),
     ]
 }

@@ -21,9 +21,9 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 try await Self.collections(
                     client.query(
                         """
-                        INSERT INTO collections (name, description, created_at, gene_count)
-                        VALUES (\(draft.name), \(draft.description), \(time), 0)
-                        RETURNING id, name, description, created_at, 0::bigint, gene_count
+                        INSERT INTO collections (name, description, created_at, gene_count, species)
+                        VALUES (\(draft.name), \(draft.description), \(time), 0, \(draft.species.rawValue))
+                        RETURNING id, name, description, created_at, species, 0::bigint, gene_count
                         """, logger: logger))
             }
             guard let collection = created.first else { throw UnexpectedResult(operation: "create a collection") }
@@ -67,10 +67,11 @@ public struct PostgresCollectionRepository: CollectionRepository {
             guard started() else { throw CancellationError() }
             try await connection.withTransaction(logger: logger) { connection in
                 // The row lock keeps a concurrent delete of the collection (or a second import) out until this commits.
-                let locked = try await connection.query("SELECT id FROM collections WHERE id = \(collectionID) FOR UPDATE", logger: logger)
-                var found = false
-                for try await _ in locked.decode(Int64.self) { found = true }
-                guard found else { throw CollectionError.notFound(collectionID) }
+                let locked = try await connection.query("SELECT species FROM collections WHERE id = \(collectionID) FOR UPDATE", logger: logger)
+                var found: Int?
+                for try await taxid in locked.decode(Int.self) { found = taxid }
+                guard let found else { throw CollectionError.notFound(collectionID) }
+                guard let species = Species(rawValue: found) else { throw UnexpectedResult(operation: "read species \(found)") }
                 try await produce { records in
                     let keys = records.map { CollectionRules.key(forName: $0.name) }
                     let taken = try await connection.query(
@@ -81,7 +82,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
                         throw CollectionError.setNameTaken(collection: collectionID, name: name)
                     }
                     let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
-                    try await PostgresGenesetRepository.insert(drafts, at: time, on: connection, logger: logger)
+                    try await PostgresGenesetRepository.insert(drafts, species: species, at: time, on: connection, logger: logger)
                 }
                 try await connection.query(
                     """
@@ -143,7 +144,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
                         WHERE c.id IN (SELECT id FROM picked) AND c.gene_count IS NULL
                         RETURNING c.id, c.gene_count
                     )
-                    SELECT c.id, c.name, c.description, c.created_at,
+                    SELECT c.id, c.name, c.description, c.created_at, c.species,
                         (SELECT count(*) FROM genesets s WHERE s.collection_id = c.id),
                         coalesce(r.gene_count, c.gene_count, (
                             SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)::integer)
@@ -155,9 +156,11 @@ public struct PostgresCollectionRepository: CollectionRepository {
 
     private static func collections(_ rows: PostgresRowSequence) async throws -> [GenesetCollection] {
         var collections: [GenesetCollection] = []
-        for try await (id, name, description, created, sets, genes) in rows.decode((Int64, String, String, Date, Int64, Int?).self) {
+        for try await (id, name, description, created, taxid, sets, genes) in rows.decode((Int64, String, String, Date, Int, Int64, Int?).self) {
+            guard let species = Species(rawValue: taxid) else { throw UnexpectedResult(operation: "read species \(taxid) of collection \(id)") }
             collections.append(
-                GenesetCollection(id: id, name: name, description: description, createdAt: created, setCount: Int(sets), geneCount: genes ?? 0))
+                GenesetCollection(
+                    id: id, name: name, description: description, createdAt: created, setCount: Int(sets), geneCount: genes ?? 0, species: species))
         }
         return collections
     }

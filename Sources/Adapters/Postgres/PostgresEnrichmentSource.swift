@@ -24,20 +24,24 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
         }
     }
 
-    public func enrichmentSets(collection: Int64?) async throws -> [EnrichmentGeneset] {
+    public func enrichmentSets(collection: Int64?, species: Species) async throws -> [EnrichmentGeneset] {
         // The deadline covers getting a connection and finding the collection; reading a large catalog takes longer.
         try await database.longJob { connection, logger, started in
             if let collection {
-                let exists = try await connection.query("SELECT id FROM collections WHERE id = \(collection)", logger: logger)
-                var found = false
-                for try await _ in exists.decode(Int64.self) { found = true }
-                guard found else { throw CollectionError.notFound(collection) }
+                let exists = try await connection.query("SELECT species FROM collections WHERE id = \(collection)", logger: logger)
+                var found: Int?
+                for try await taxid in exists.decode(Int.self) { found = taxid }
+                guard let found else { throw CollectionError.notFound(collection) }
+                guard found == species.rawValue else {
+                    guard let collectionSpecies = Species(rawValue: found) else { throw UnexpectedResult(operation: "read species \(found)") }
+                    throw CollectionError.speciesMismatch(collection: collection, collectionSpecies: collectionSpecies, species: species)
+                }
             }
             guard started() else { throw CancellationError() }
             let rows = try await connection.query(
                 """
                 SELECT id, title, collection_id, gene_names FROM genesets
-                WHERE \(collection)::bigint IS NULL OR collection_id = \(collection)::bigint
+                WHERE species = \(species.rawValue) AND (\(collection)::bigint IS NULL OR collection_id = \(collection)::bigint)
                 ORDER BY id
                 """, logger: logger)
             var sets: [EnrichmentGeneset] = []

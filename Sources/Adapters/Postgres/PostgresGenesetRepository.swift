@@ -37,9 +37,10 @@ public struct PostgresGenesetRepository: GenesetRepository {
                         SELECT input.position, genes_upserted.id, genes_upserted.name
                         FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
                     ), new_set AS (
-                        INSERT INTO genesets (title, created_at, updated_at, gene_ids, gene_names, description, collection_id)
+                        INSERT INTO genesets (title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species)
                         SELECT \(draft.title), \(time), \(time), array_agg(id ORDER BY position), array_agg(name ORDER BY position),
-                            \(draft.description), \(draft.collectionID)
+                            \(draft.description), \(draft.collectionID),
+                            coalesce(\(draft.species?.rawValue)::integer, (SELECT species FROM collections WHERE id = \(draft.collectionID)), \(Species.human.rawValue))
                         FROM members
                         RETURNING \(unescaped: Self.setColumns)
                     ), linked AS (
@@ -70,8 +71,11 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     /// Stores sets in bulk on a connection in a transaction: genes upserted in ``GenesetRules/idAssignmentOrder(_:)``,
-    /// set ids reserved in order, then sets and memberships with COPY. Collections are not checked: callers do.
-    static func insert(_ drafts: [GenesetDraft], at time: Date, on connection: PostgresConnection, logger: Logger) async throws {
+    /// set ids reserved in order, then sets and memberships with COPY. Collections are not checked: callers do, and
+    /// pass the collection's species as `species` (a draft without a species gets it, else human).
+    static func insert(
+        _ drafts: [GenesetDraft], species: Species? = nil, at time: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         let stored = try await upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
         var setIDs: [Int64] = []
         setIDs.reserveCapacity(drafts.count)
@@ -96,12 +100,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
             sets.writeString(draft.description.map(CopyText.escape) ?? "\\N")
             sets.writeString("\t")
             sets.writeString(draft.collectionID.map(String.init) ?? "\\N")
-            sets.writeString("\n")
+            sets.writeString("\t\((draft.species ?? species ?? .human).rawValue)\n")
             for (position, gene) in genes.enumerated() {
                 members.writeString("\(setID)\t\(position + 1)\t\(gene.id)\n")
             }
         }
-        let setColumns = ["id", "title", "created_at", "updated_at", "gene_ids", "gene_names", "description", "collection_id"]
+        let setColumns = ["id", "title", "created_at", "updated_at", "gene_ids", "gene_names", "description", "collection_id", "species"]
         try await connection.copyFrom(table: "genesets", columns: setColumns, logger: logger) {
             try await $0.write(sets)
         }
@@ -118,7 +122,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     public func replace(id: Int64, with draft: GenesetDraft, at time: Date) async throws -> Geneset? {
         try await advancingVersion {
-            try await collectionErrors(draft) { client, logger in
+            try await collectionErrors(draft, setID: id) { client, logger in
                 try await Self.replace(id: id, with: draft, at: time, client: client, logger: logger)
             }
         }
@@ -132,7 +136,11 @@ public struct PostgresGenesetRepository: GenesetRepository {
                 WITH old AS (SELECT collection_id FROM genesets WHERE id = \(id) FOR UPDATE),
                 moved AS (
                     UPDATE genesets SET title = \(draft.title), updated_at = greatest(\(time)::timestamptz, created_at),
-                        description = \(draft.description), collection_id = coalesce(\(draft.collectionID), collection_id)
+                        description = \(draft.description), collection_id = coalesce(\(draft.collectionID), collection_id),
+                        species = coalesce(
+                            \(draft.species?.rawValue)::integer,
+                            (SELECT c.species FROM collections c WHERE c.id = coalesce(\(draft.collectionID), genesets.collection_id)),
+                            species)
                     WHERE id = \(id) RETURNING id, collection_id
                 ), counted AS (
                     UPDATE collections SET gene_count = NULL
@@ -321,7 +329,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     /// A set's columns, its genes in input order last; ``geneset(from:)`` reads them.
-    static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names, description, collection_id"
+    static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species"
 
     /// The set with this id and its genes in input order.
     private static func setWithGenes(id: Int64) -> PostgresQuery {
@@ -336,14 +344,16 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// A row of ``setColumns``.
     private static func geneset(from row: PostgresRow) throws -> Geneset {
-        let (id, title, created, updated, idColumn, nameColumn, description, collectionID) = try row.decode(
-            (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?).self)
+        let (id, title, created, updated, idColumn, nameColumn, description, collectionID, taxid) = try row.decode(
+            (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?, Int).self)
+        guard let species = Species(rawValue: taxid) else { throw UnexpectedResult(operation: "read species \(taxid) of set \(id)") }
         let geneIDs = try PostgresArrayColumn.int64s(idColumn)
         let names = try PostgresArrayColumn.strings(nameColumn)
         guard geneIDs.count == names.count else { throw UnexpectedResult(operation: "pair gene ids with names of set \(id)") }
         let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
         return Geneset(
-            id: id, title: title, genes: genes, createdAt: created, updatedAt: updated, description: description, collectionID: collectionID)
+            id: id, title: title, genes: genes, createdAt: created, updatedAt: updated, description: description, collectionID: collectionID,
+            species: species)
     }
 
     /// A page of sets with no filter, by ascending id: one index range of one table, so its generic plan is the
@@ -397,16 +407,36 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// Runs a write that may name a collection, turning the database's refusals into ``CollectionError``s.
     private func collectionErrors<Result: Sendable>(
-        _ draft: GenesetDraft, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result
+        _ draft: GenesetDraft, setID: Int64? = nil, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result
     ) async throws -> Result {
         do {
             return try await run(body)
         } catch let error as PSQLError {
+            if error.isSpeciesRefusal { throw try await speciesRefusal(draft, setID: setID) }
             if let collectionID = draft.collectionID, let refusal = error.collectionRefusal(collectionID: collectionID, name: draft.title) {
                 throw refusal
             }
             throw error
         }
+    }
+
+    /// Why a write with `draft` broke `genesets_species_fkey`: its collection (or set `setID`'s, when the draft
+    /// names none) is gone, or holds another species.
+    private func speciesRefusal(_ draft: GenesetDraft, setID: Int64?) async throws -> CollectionError {
+        let found = try await run { client, logger in
+            var found: (Int64, Int)?
+            let rows = try await client.query(
+                """
+                SELECT id, species FROM collections
+                WHERE id = coalesce(\(draft.collectionID)::bigint, (SELECT collection_id FROM genesets WHERE id = \(setID)::bigint))
+                """, logger: logger)
+            for try await row in rows.decode((Int64, Int).self) { found = row }
+            return found
+        }
+        guard let (collectionID, taxid) = found, let collectionSpecies = Species(rawValue: taxid), let species = draft.species else {
+            return .notFound(draft.collectionID ?? 0)
+        }
+        return .speciesMismatch(collection: collectionID, collectionSpecies: collectionSpecies, species: species)
     }
 
     /// Runs a change, then advances the catalog version once it committed: a reader never sees a version newer than

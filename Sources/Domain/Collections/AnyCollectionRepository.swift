@@ -53,7 +53,7 @@ public struct AnyEnrichmentSource: EnrichmentSource {
 
     public func catalogVersion() async throws -> Int64 { try await base.catalogVersion() }
 
-    public func enrichmentSets(collection: Int64?) async throws -> [EnrichmentGeneset] {
-        try await base.enrichmentSets(collection: collection)
+    public func enrichmentSets(collection: Int64?, species: Species) async throws -> [EnrichmentGeneset] {
+        try await base.enrichmentSets(collection: collection, species: species)
     }
 }

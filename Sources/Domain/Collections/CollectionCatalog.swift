@@ -24,9 +24,9 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
         self.clock = clock
     }
 
-    /// Validates and stores a new, empty collection.
-    public func create(name: String, description: String = "") async throws -> GenesetCollection {
-        try await repository.createCollection(CollectionDraft(name: name, description: description), at: clock.now())
+    /// Validates and stores a new, empty collection of one species' gene sets.
+    public func create(name: String, description: String = "", species: Species = .human) async throws -> GenesetCollection {
+        try await repository.createCollection(CollectionDraft(name: name, description: description, species: species), at: clock.now())
     }
 
     /// The collection with this id; throws ``CollectionError/notFound(_:)`` when missing.
@@ -43,15 +43,24 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
         return collection
     }
 
-    /// The collection of this name, created empty when there is none (what `assay import gmt` does).
-    public func collection(namedOrCreated name: String) async throws -> GenesetCollection {
-        if let existing = try await repository.collection(named: name.trimmingWhitespace()) { return existing }
-        do {
-            return try await create(name: name)
-        } catch CollectionError.nameTaken {
-            // Created by someone else meanwhile.
-            return try await collection(named: name)
+    /// The collection of this name, created empty for `species` when there is none (what `assay import gmt` does);
+    /// throws ``CollectionError/speciesMismatch(collection:collectionSpecies:species:)`` when it holds another species.
+    public func collection(namedOrCreated name: String, species: Species = .human) async throws -> GenesetCollection {
+        let found: GenesetCollection
+        if let existing = try await repository.collection(named: name.trimmingWhitespace()) {
+            found = existing
+        } else {
+            do {
+                return try await create(name: name, species: species)
+            } catch CollectionError.nameTaken {
+                // Created by someone else meanwhile.
+                found = try await collection(named: name)
+            }
         }
+        guard found.species == species else {
+            throw CollectionError.speciesMismatch(collection: found.id, collectionSpecies: found.species, species: species)
+        }
+        return found
     }
 
     /// One page of collections by ascending id, with their counts.
@@ -75,10 +84,42 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
     public func importGMT(
         into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode
     ) async throws -> GMTImportReport {
+        try await importGMT(into: collectionID, from: chunks, mode: mode, transform: nil)
+    }
+
+    /// ``importGMT(into:from:mode:)`` with every set's genes resolved to approved symbols against the collection's
+    /// species first (``GeneResolver/rename(_:species:into:)``); the report's ``GMTImportReport/resolution`` says what
+    /// changed. Throws ``GeneReferenceError/notLoaded(_:)`` when the species has no reference; nothing is stored then.
+    public func importGMT<Store: GeneReferenceStore>(
+        into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode,
+        resolvingWith resolver: GeneResolver<Store>
+    ) async throws -> GMTImportReport {
+        let species = try await collection(id: collectionID).species
+        let summary = Mutex(GMTRenamingSummary(species: species))
+        var report = try await importGMT(into: collectionID, from: chunks, mode: mode) { batch in
+            // Batches come one at a time, so the summary is read and written back without a race.
+            var running = summary.withLock { $0 }
+            let renamed = try await resolver.rename(batch, species: species, into: &running)
+            summary.withLock { [running] in $0 = running }
+            return renamed
+        }
+        report.resolution = summary.withLock { $0 }
+        report.memberships -= report.resolution?.merged ?? 0
+        return report
+    }
+
+    private func importGMT(
+        into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode,
+        transform: (@Sendable ([GMTRecord]) async throws -> [GMTRecord])?
+    ) async throws -> GMTImportReport {
+        let write: @Sendable (_ sink: @escaping @Sendable ([GMTRecord]) async throws -> Void, _ batch: [GMTRecord]) async throws -> Void = {
+            sink, batch in
+            if let transform { try await sink(try await transform(batch)) } else { try await sink(batch) }
+        }
         let tally = Mutex(ImportTally())
         let limit = GMTImportReport.maximumProblems
         let batchSize = Self.importBatchSize
-        try await repository.importSets(into: collectionID, at: clock.now()) { write in
+        try await repository.importSets(into: collectionID, at: clock.now()) { sink in
             var reader = GMTReader()
             var batch: [GMTRecord] = []
             let take: (Result<GMTRecord, GMTProblem>) -> Void = { result in
@@ -109,7 +150,7 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
                     if mode == .strict, tally.withLock({ $0.problemCount > 0 }) {
                         batch.removeAll()
                     } else {
-                        try await write(batch)
+                        try await write(sink, batch)
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
@@ -125,7 +166,7 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
                 mode == .strict && tally.problemCount > 0 ? (tally.problems, tally.problemCount) : nil
             }
             if let refused { throw CollectionError.importRefused(problems: refused.problems, total: refused.total) }
-            if !batch.isEmpty { try await write(batch) }
+            if !batch.isEmpty { try await write(sink, batch) }
         }
         return tally.withLock { tally in
             GMTImportReport(

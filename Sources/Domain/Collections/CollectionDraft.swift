@@ -15,9 +15,11 @@ public struct CollectionDraft: Sendable, Hashable {
     public let name: String
     /// Trimmed description, possibly empty.
     public let description: String
+    /// The species of the sets it will hold.
+    public let species: Species
 
     /// Validates raw input, reporting every broken rule with its field (`name`, `description`).
-    public init(name rawName: String, description rawDescription: String = "") throws(ValidationError) {
+    public init(name rawName: String, description rawDescription: String = "", species: Species = .human) throws(ValidationError) {
         var errors: [FieldError] = []
         let name = rawName.trimmingWhitespace()
         if name.isEmpty {
@@ -37,5 +39,6 @@ public struct CollectionDraft: Sendable, Hashable {
         guard errors.isEmpty else { throw ValidationError(errors) }
         self.name = name
         self.description = description
+        self.species = species
     }
 }

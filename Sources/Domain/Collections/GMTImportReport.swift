@@ -15,6 +15,8 @@ public struct GMTImportReport: Sendable, Hashable {
     public var problems: [GMTProblem]
     /// Genes repeated within a line (kept once): the line's set name with the repeated genes, first lines first.
     public var duplicateGenes: [GMTProblem]
+    /// What resolving gene names did (imports with `resolve=true`), or `nil`.
+    public var resolution: GMTRenamingSummary?
 
     /// Creates a report.
     public init(

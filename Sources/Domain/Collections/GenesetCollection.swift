@@ -18,14 +18,19 @@ public struct GenesetCollection: Sendable, Hashable {
     public var setCount: Int
     /// Number of distinct genes over the collection's sets.
     public var geneCount: Int
+    /// The species of every set in the collection, chosen when it is created.
+    public var species: Species
 
     /// Creates a collection value.
-    public init(id: Int64, name: String, description: String, createdAt: Date, setCount: Int = 0, geneCount: Int = 0) {
+    public init(
+        id: Int64, name: String, description: String, createdAt: Date, setCount: Int = 0, geneCount: Int = 0, species: Species = .human
+    ) {
         self.id = id
         self.name = name
         self.description = description
         self.createdAt = createdAt
         self.setCount = setCount
         self.geneCount = geneCount
+        self.species = species
     }
 }

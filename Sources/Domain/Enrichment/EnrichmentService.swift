@@ -9,7 +9,13 @@ import Synchronization
 public final class EnrichmentService<Source: EnrichmentSource>: Sendable {
     /// The sets' source.
     public let source: Source
-    private let indexes = Mutex<[Int64?: Entry]>([:])
+    private let indexes = Mutex<[Scope: Entry]>([:])
+
+    /// What an index covers: the sets of one species in a collection, or in the whole catalog.
+    private struct Scope: Hashable {
+        let collection: Int64?
+        let species: Species
+    }
 
     private struct Entry {
         let version: Int64
@@ -21,20 +27,21 @@ public final class EnrichmentService<Source: EnrichmentSource>: Sendable {
         self.source = source
     }
 
-    /// Tests every set of `collection` (the catalog when `nil`) that shares a gene with the list.
-    public func analyse(_ query: EnrichmentQuery, collection: Int64?) async throws -> EnrichmentResult {
-        let index = try await index(of: collection)
+    /// Tests every set of `species` in `collection` (the catalog when `nil`) that shares a gene with the list.
+    public func analyse(_ query: EnrichmentQuery, collection: Int64?, species: Species = .human) async throws -> EnrichmentResult {
+        let index = try await index(of: collection, species: species)
         return try EnrichmentAnalysis(index: index).run(query)
     }
 
     /// The index of a scope as of now, built again when the catalog changed.
-    public func index(of collection: Int64?) async throws -> EnrichmentIndex {
+    public func index(of collection: Int64?, species: Species = .human) async throws -> EnrichmentIndex {
         let version = try await source.catalogVersion()
         let source = self.source
+        let scope = Scope(collection: collection, species: species)
         let build: Task<EnrichmentIndex, any Error> = indexes.withLock { indexes in
-            if let entry = indexes[collection], entry.version >= version { return entry.build }
-            let build = Task { EnrichmentIndex(try await source.enrichmentSets(collection: collection)) }
-            indexes[collection] = Entry(version: version, build: build)
+            if let entry = indexes[scope], entry.version >= version { return entry.build }
+            let build = Task { EnrichmentIndex(try await source.enrichmentSets(collection: collection, species: species)) }
+            indexes[scope] = Entry(version: version, build: build)
             return build
         }
         do {
@@ -42,7 +49,7 @@ public final class EnrichmentService<Source: EnrichmentSource>: Sendable {
         } catch {
             // A failed build is not kept: the next analysis tries again.
             indexes.withLock { indexes in
-                if let entry = indexes[collection], entry.version == version { indexes[collection] = nil }
+                if let entry = indexes[scope], entry.version == version { indexes[scope] = nil }
             }
             throw error
         }

@@ -20,10 +20,13 @@ public struct Geneset: Sendable, Hashable {
     public var description: String?
     /// The collection the set belongs to, or `nil`.
     public var collectionID: Int64?
+    /// The species whose genes the set names; a set in a collection has the collection's.
+    public var species: Species
 
     /// Creates a gene set.
     public init(
-        id: Int64, title: String, genes: [Gene], createdAt: Date, updatedAt: Date, description: String? = nil, collectionID: Int64? = nil
+        id: Int64, title: String, genes: [Gene], createdAt: Date, updatedAt: Date, description: String? = nil, collectionID: Int64? = nil,
+        species: Species = .human
     ) {
         self.id = id
         self.title = title
@@ -32,6 +35,7 @@ public struct Geneset: Sendable, Hashable {
         self.updatedAt = updatedAt
         self.description = description
         self.collectionID = collectionID
+        self.species = species
     }
 
     /// The id and title only.

@@ -23,8 +23,12 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
     }
 
     /// Validates and stores a new set, in a collection when one is given (its set names are unique ignoring case).
-    public func create(title: String, geneNames: [String], description: String? = nil, collectionID: Int64? = nil) async throws -> Geneset {
-        let draft = try GenesetDraft(title: title, geneNames: geneNames, description: description, collectionID: collectionID)
+    /// `species` defaults to the collection's, else human (see ``GenesetDraft/species``).
+    public func create(
+        title: String, geneNames: [String], description: String? = nil, collectionID: Int64? = nil, species: Species? = nil
+    ) async throws -> Geneset {
+        let draft = try GenesetDraft(
+            title: title, geneNames: geneNames, description: description, collectionID: collectionID, species: species)
         return try await repository.create(draft, at: clock.now())
     }
 
@@ -36,9 +40,10 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
 
     /// Validates and replaces title, genes and description of an existing set; with `collectionID` it moves there.
     public func replace(
-        id: Int64, title: String, geneNames: [String], description: String? = nil, collectionID: Int64? = nil
+        id: Int64, title: String, geneNames: [String], description: String? = nil, collectionID: Int64? = nil, species: Species? = nil
     ) async throws -> Geneset {
-        let draft = try GenesetDraft(title: title, geneNames: geneNames, description: description, collectionID: collectionID)
+        let draft = try GenesetDraft(
+            title: title, geneNames: geneNames, description: description, collectionID: collectionID, species: species)
         guard let set = try await repository.replace(id: id, with: draft, at: clock.now()) else {
             throw GenesetError.genesetNotFound(id)
         }

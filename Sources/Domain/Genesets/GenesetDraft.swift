@@ -33,11 +33,16 @@ public struct GenesetDraft: Sendable, Hashable {
     public let description: String?
     /// The collection the set belongs to, or `nil`. A replacement without one keeps the set where it is.
     public let collectionID: Int64?
+    /// The species asked for, or `nil`: then the collection's on creation (human without one), and unchanged on
+    /// replacement unless the set moves to a collection. A species other than the collection's is refused with
+    /// ``CollectionError/speciesMismatch(collection:collectionSpecies:species:)``.
+    public let species: Species?
 
     /// Validates raw input, reporting every broken rule with its field (`title`, `genes[i].name`, `description`,
     /// `collection`).
     public init(
-        title rawTitle: String, geneNames rawNames: [String], description rawDescription: String? = nil, collectionID: Int64? = nil
+        title rawTitle: String, geneNames rawNames: [String], description rawDescription: String? = nil, collectionID: Int64? = nil,
+        species: Species? = nil
     ) throws(ValidationError) {
         var errors: [FieldError] = []
         let title = rawTitle.trimmingWhitespace()
@@ -90,6 +95,7 @@ public struct GenesetDraft: Sendable, Hashable {
         self.geneNames = names
         self.description = description
         self.collectionID = collectionID
+        self.species = species
     }
 
     /// A set of a GMT import, checked by ``GMTReader`` already (its gene limit is ``GMTRules/maximumGenesPerSet``,
@@ -99,6 +105,7 @@ public struct GenesetDraft: Sendable, Hashable {
         self.geneNames = record.genes
         self.description = record.description
         self.collectionID = collectionID
+        self.species = nil
     }
 
     /// Why a trimmed gene name is refused, or `nil` when it is acceptable.

@@ -17,14 +17,16 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Export store contents as files.", subcommands: [ExportGMT.self])
 }
 
-/// `assay import gmt FILE --collection NAME [--lenient]`.
+/// `assay import gmt FILE --collection NAME [--species human|mouse] [--resolve] [--lenient]`.
 struct ImportGMT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gmt",
         abstract: "Import a GMT file into a collection (created when missing), all its sets or none.",
         discussion: """
             One set per line: name<TAB>description<TAB>gene<TAB>gene... Strict by default: any bad line refuses the file \
-            and nothing is imported (exit 1, every problem printed with its line). --lenient skips bad lines and reports them.
+            and nothing is imported (exit 1, every problem printed with its line). --lenient skips bad lines and reports them. \
+            --resolve stores every gene under its approved symbol in the collection's species' gene reference (load it \
+            first with `assay import gene-reference`); ambiguous and unknown names are stored as given and counted.
             """
     )
 
@@ -37,22 +39,38 @@ struct ImportGMT: AsyncParsableCommand {
     @Flag(help: "Skip and report bad lines instead of refusing the file.")
     var lenient = false
 
+    @Option(help: "The species of a collection created here: human (9606) or mouse (10090); an existing one must match.")
+    var species: String = "human"
+
+    @Flag(help: "Store genes under their approved symbols (aliases and previous symbols resolved).")
+    var resolve = false
+
     @Option(help: "Postgres URL (ASSAY_POSTGRES_URL); without one the sets go to a throw-away in-memory store.")
     var postgresURL: String?
 
     func run() async throws {
         let configuration = try CommandSupport.configuration(.init(postgresURL: postgresURL))
         guard let chunks = FileChunks(path: file) else { throw ValidationError("cannot open \(file)") }
-        let (name, mode) = (collection, lenient ? GMTImportMode.lenient : .strict)
+        let (name, mode, resolve) = (collection, lenient ? GMTImportMode.lenient : .strict, resolve)
+        guard let species = Species(parsing: species) else {
+            throw ValidationError("--species must be one of \(Species.acceptedSpellings), got '\(self.species)'")
+        }
         let started = ContinuousClock.now
         do {
             let (report, stored) = try await CommandSupport.withAdapters(configuration, operationTimeout: .seconds(300)) { adapters in
-                try await Self.importFile(chunks, into: name, mode: mode, repository: adapters.collections)
+                try await Self.importFile(
+                    chunks, into: name, species: species, mode: mode, resolve: resolve, repository: adapters.collections,
+                    reference: adapters.geneReference)
             }
             let seconds = (ContinuousClock.now - started).seconds
             print(
                 "imported \(report.imported) sets (\(report.memberships) memberships) into collection \(stored.id) '\(stored.name)' "
                     + "in \(String(format: "%.2f", seconds)) s; it holds \(stored.setCount) sets, \(stored.geneCount) genes")
+            if let resolution = report.resolution {
+                print(
+                    "resolved against the \(resolution.species.name) reference: \(resolution.changed) names changed, "
+                        + "\(resolution.merged) merged, \(resolution.ambiguous) ambiguous, \(resolution.notFound) not found (kept as given)")
+            }
             if report.skipped > 0 { print("skipped \(report.skipped) bad lines:") }
             for problem in report.problems { print("  line \(problem.line)\(problem.setName.map { " (\($0))" } ?? ""): \(problem.reason)") }
         } catch CollectionError.importRefused(let problems, let total) {
@@ -65,11 +83,15 @@ struct ImportGMT: AsyncParsableCommand {
     }
 
     private static func importFile(
-        _ chunks: FileChunks, into name: String, mode: GMTImportMode, repository: some CollectionRepository
+        _ chunks: FileChunks, into name: String, species: Species, mode: GMTImportMode, resolve: Bool,
+        repository: some CollectionRepository, reference: some GeneReferenceStore
     ) async throws -> (GMTImportReport, GenesetCollection) {
         let catalog = CollectionCatalog(repository: repository)
-        let collection = try await catalog.collection(namedOrCreated: name)
-        let report = try await catalog.importGMT(into: collection.id, from: chunks, mode: mode)
+        let collection = try await catalog.collection(namedOrCreated: name, species: species)
+        let report =
+            resolve
+            ? try await catalog.importGMT(into: collection.id, from: chunks, mode: mode, resolvingWith: GeneResolver(store: reference))
+            : try await catalog.importGMT(into: collection.id, from: chunks, mode: mode)
         return (report, try await catalog.collection(id: collection.id))
     }
 }

@@ -4,8 +4,10 @@ import Hummingbird
 import NIOCore
 
 /// The collection routes: create, list, read and delete collections, GMT files in and out.
-struct CollectionController<Repository: CollectionRepository> {
+struct CollectionController<Repository: CollectionRepository, Store: GeneReferenceStore> {
     let catalog: CollectionCatalog<Repository>
+    /// Gene-name resolution for `?resolve=true` imports.
+    let resolver: GeneResolver<Store>
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -20,7 +22,8 @@ struct CollectionController<Repository: CollectionRepository> {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CollectionResponse> {
         let body = try await request.decodeJSON(as: CollectionRequest.self, context: context)
-        let collection = try await catalog.create(name: body.name, description: body.description ?? "")
+        let collection = try await catalog.create(
+            name: body.name, description: body.description ?? "", species: try Species.requested(body.species) ?? .human)
         return EditedResponse(
             status: .created, headers: [.location: "/collections/\(collection.id)"], response: CollectionResponse(collection))
     }
@@ -40,7 +43,7 @@ struct CollectionController<Repository: CollectionRepository> {
     }
 
     /// The file as the body (`text/tab-separated-values` or `text/plain`) or as a multipart upload; `?mode=lenient`
-    /// skips bad lines instead of refusing the file.
+    /// skips bad lines instead of refusing the file; `?resolve=true` stores genes under their approved symbols.
     @Sendable func importGMT(_ request: Request, context: AppRequestContext) async throws -> GMTImportResponse {
         let id = try context.parameters.id()
         let mode: GMTImportMode
@@ -57,7 +60,11 @@ struct CollectionController<Repository: CollectionRepository> {
                 .unsupportedMediaType,
                 detail: "send the GMT file as text/tab-separated-values, text/plain or a multipart/form-data upload, not \(mediaType)")
         }
-        let report = try await catalog.importGMT(into: id, from: GMTUploadBytes(body: request.body, boundary: boundary), mode: mode)
+        let bytes = GMTUploadBytes(body: request.body, boundary: boundary)
+        let report =
+            try GeneNames.isRequested(request, body: nil)
+            ? try await catalog.importGMT(into: id, from: bytes, mode: mode, resolvingWith: resolver)
+            : try await catalog.importGMT(into: id, from: bytes, mode: mode)
         return GMTImportResponse(report, collection: try await catalog.collection(id: id), mode: mode)
     }
 

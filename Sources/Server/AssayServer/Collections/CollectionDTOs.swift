@@ -6,6 +6,8 @@ import Hummingbird
 struct CollectionRequest: Decodable {
     let name: String
     let description: String?
+    /// The species of the sets it will hold (`human`, `mouse` or a taxid); human when absent.
+    let species: String?
 }
 
 /// A collection as the API shows it.
@@ -16,6 +18,7 @@ struct CollectionResponse: ResponseEncodable {
     let createdAt: Date
     let setCount: Int
     let geneCount: Int
+    let species: String
 
     init(_ collection: GenesetCollection) {
         id = collection.id
@@ -24,10 +27,11 @@ struct CollectionResponse: ResponseEncodable {
         createdAt = collection.createdAt
         setCount = collection.setCount
         geneCount = collection.geneCount
+        species = collection.species.name
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, description
+        case id, name, description, species
         case createdAt = "created_at"
         case setCount = "set_count"
         case geneCount = "gene_count"
@@ -67,6 +71,7 @@ struct GMTImportResponse: ResponseEncodable {
     let skipped: Int
     let problems: [Line]
     let duplicateGenes: [Line]
+    let resolution: GMTRenamingResponse?
 
     init(_ report: GMTImportReport, collection: GenesetCollection, mode: GMTImportMode) {
         self.collection = CollectionResponse(collection)
@@ -76,10 +81,49 @@ struct GMTImportResponse: ResponseEncodable {
         skipped = report.skipped
         problems = report.problems.map(Line.init)
         duplicateGenes = report.duplicateGenes.map(Line.init)
+        resolution = report.resolution.map(GMTRenamingResponse.init)
     }
 
     enum CodingKeys: String, CodingKey {
-        case collection, mode, imported, memberships, skipped, problems
+        case collection, mode, imported, memberships, skipped, problems, resolution
         case duplicateGenes = "duplicate_genes"
+    }
+}
+
+/// What `resolve=true` did to a GMT import's names: counts, and the first examples of each kind.
+struct GMTRenamingResponse: Encodable {
+    struct Example: Encodable {
+        let set: String
+        let input: String
+        let symbol: String?
+        let candidates: [String]?
+
+        init(_ example: GMTRenamingSummary.Example) {
+            set = example.setName
+            input = example.input
+            symbol = example.symbol
+            candidates = example.candidates.isEmpty ? nil : example.candidates
+        }
+    }
+
+    let species: String
+    let counts: [String: Int]
+    let changed: [Example]
+    let merged: [Example]
+    let ambiguous: [Example]
+    let notFound: [Example]
+
+    init(_ summary: GMTRenamingSummary) {
+        species = summary.species.name
+        counts = ["changed": summary.changed, "merged": summary.merged, "ambiguous": summary.ambiguous, "not_found": summary.notFound]
+        changed = summary.changes.map(Example.init)
+        merged = summary.merges.map(Example.init)
+        ambiguous = summary.ambiguities.map(Example.init)
+        notFound = summary.unknown.map(Example.init)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case species, counts, changed, merged, ambiguous
+        case notFound = "not_found"
     }
 }

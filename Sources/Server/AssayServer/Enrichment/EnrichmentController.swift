@@ -18,13 +18,14 @@ struct EnrichmentController<Source: EnrichmentSource> {
         var genes = body.genes
         var resolutions: (list: GeneRenamingResponse, background: GeneRenamingResponse?)?
         var resolvedBackground: [String]?
-        if body.resolve ?? (body.species != nil), !genes.isEmpty {
+        let species = try Species.requested(body.species) ?? .human
+        if body.resolve ?? false, !genes.isEmpty {
             guard let geneNames else { throw Problem(.serviceUnavailable, detail: "gene-name resolution is not available on this server") }
-            let (list, species) = try await geneNames.renaming(genes, species: body.species) { "genes[\($0)]" }
+            let (list, _) = try await geneNames.renaming(genes, species: species.name) { "genes[\($0)]" }
             genes = list.names
             resolutions = (GeneRenamingResponse(list, species: species), nil)
             if case .genes(let names) = body.background, !names.isEmpty {
-                let (background, _) = try await geneNames.renaming(names, species: body.species) { "background[\($0)]" }
+                let (background, _) = try await geneNames.renaming(names, species: species.name) { "background[\($0)]" }
                 resolutions?.background = GeneRenamingResponse(background, species: species)
                 resolvedBackground = background.names
             }
@@ -41,7 +42,8 @@ struct EnrichmentController<Source: EnrichmentSource> {
         let query = try EnrichmentQuery(
             genes: genes, background: background, minimumSetSize: body.minSize ?? 1, maximumSetSize: body.maxSize,
             limit: body.limit ?? EnrichmentRules.defaultLimit)
-        var response = EnrichmentResponse(try await service.analyse(query, collection: body.collection), collection: body.collection)
+        var response = EnrichmentResponse(
+            try await service.analyse(query, collection: body.collection, species: species), collection: body.collection, species: species)
         response.resolution = resolutions?.list
         response.backgroundResolution = resolutions?.background
         return response

@@ -29,9 +29,9 @@ struct EnrichmentRequest: Decodable {
     let minSize: Int?
     let maxSize: Int?
     let limit: Int?
-    /// Resolve the list (and a background of genes) to approved symbols first (issue 17); implied by `species`.
+    /// Resolve the list (and a background of genes) to approved symbols first (issue 17); false when absent.
     let resolve: Bool?
-    /// The species resolved against, `human` when absent.
+    /// Only sets of this species are tested, and names are resolved against it; `human` when absent.
     let species: String?
 
     enum CodingKeys: String, CodingKey {
@@ -108,9 +108,11 @@ struct EnrichmentResponse: ResponseEncodable {
     /// What resolution made of the list and of a background of genes, when asked for.
     var resolution: GeneRenamingResponse?
     var backgroundResolution: GeneRenamingResponse?
+    let species: String
 
-    init(_ result: EnrichmentResult, collection: Int64?) {
+    init(_ result: EnrichmentResult, collection: Int64?, species: Species) {
         self.collection = collection
+        self.species = species.name
         backgroundSize = result.backgroundSize
         listSize = result.listSize
         tested = result.testedSetCount
@@ -121,7 +123,7 @@ struct EnrichmentResponse: ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case collection, tested, results, unmapped, unannotated, duplicates, resolution
+        case collection, species, tested, results, unmapped, unannotated, duplicates, resolution
         case backgroundResolution = "background_resolution"
         case backgroundSize = "background_size"
         case listSize = "list_size"
@@ -130,6 +132,7 @@ struct EnrichmentResponse: ResponseEncodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(collection, forKey: .collection)
+        try container.encode(species, forKey: .species)
         try container.encode(backgroundSize, forKey: .backgroundSize)
         try container.encode(listSize, forKey: .listSize)
         try container.encode(tested, forKey: .tested)

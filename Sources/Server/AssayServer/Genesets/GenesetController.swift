@@ -6,6 +6,8 @@ struct GenesetController<Repository: GenesetRepository> {
     let catalog: GenesetCatalog<Repository>
     /// Gene-name resolution for `resolve=true` and alias lookups; `nil` turns both off.
     var geneNames: GeneNames? = nil
+    /// The species of a collection, for resolving names of a set created in it without a species.
+    var collectionSpecies: (@Sendable (Int64) async throws -> Species)? = nil
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -25,7 +27,9 @@ struct GenesetController<Repository: GenesetRepository> {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GenesetWriteResponse> {
         let body = try await request.decodeJSON(as: GenesetRequest.self, context: context)
         let (names, resolution) = try await geneNames(of: body, request: request)
-        let set = try await catalog.create(title: body.title, geneNames: names, description: body.description, collectionID: body.collection)
+        let set = try await catalog.create(
+            title: body.title, geneNames: names, description: body.description, collectionID: body.collection,
+            species: try Species.requested(body.species))
         return EditedResponse(
             status: .created, headers: [.location: "/genesets/\(set.id)"],
             response: GenesetWriteResponse(set: GenesetResponse(set), resolution: resolution))
@@ -39,7 +43,9 @@ struct GenesetController<Repository: GenesetRepository> {
         let id = try context.parameters.id()
         let body = try await request.decodeJSON(as: GenesetRequest.self, context: context)
         let (names, resolution) = try await geneNames(of: body, request: request)
-        let set = try await catalog.replace(id: id, title: body.title, geneNames: names, description: body.description, collectionID: body.collection)
+        let set = try await catalog.replace(
+            id: id, title: body.title, geneNames: names, description: body.description, collectionID: body.collection,
+            species: try Species.requested(body.species))
         return GenesetWriteResponse(set: GenesetResponse(set), resolution: resolution)
     }
 
@@ -49,8 +55,11 @@ struct GenesetController<Repository: GenesetRepository> {
         // An empty list is left to the catalog, which explains what a set needs.
         guard try GeneNames.isRequested(request, body: body.resolve), !given.isEmpty else { return (given, nil) }
         guard let geneNames else { throw Problem(.serviceUnavailable, detail: "gene-name resolution is not available on this server") }
-        let (renaming, species) = try await geneNames.renaming(given, species: body.species) { "genes[\($0)].name" }
-        return (renaming.names, GeneRenamingResponse(renaming, species: species))
+        // Resolved against the set's species: the one given, else its collection's, else human.
+        var species = try Species.requested(body.species)
+        if species == nil, let collection = body.collection, let collectionSpecies { species = try await collectionSpecies(collection) }
+        let (renaming, resolved) = try await geneNames.renaming(given, species: species?.name) { "genes[\($0)].name" }
+        return (renaming.names, GeneRenamingResponse(renaming, species: resolved))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {

@@ -14,7 +14,8 @@ struct GenesetRequest: Decodable {
     let collection: Int64?
     /// Store names under their approved symbols (issue 17); `?resolve=` overrides it.
     let resolve: Bool?
-    /// The species resolved against, `human` when absent.
+    /// The set's species (`human`, `mouse` or a taxid), also the one names are resolved against; when absent, the
+    /// collection's, else human on creation and unchanged on replacement.
     let species: String?
 }
 
@@ -27,6 +28,7 @@ struct GenesetResponse: ResponseEncodable {
     let updatedAt: Date
     let description: String?
     let collection: Int64?
+    let species: String
 
     init(_ set: Geneset) {
         self.id = set.id
@@ -36,10 +38,11 @@ struct GenesetResponse: ResponseEncodable {
         self.updatedAt = set.updatedAt
         self.description = set.description
         self.collection = set.collectionID
+        self.species = set.species.name
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, genes, description, collection
+        case id, title, genes, description, collection, species
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -54,6 +57,7 @@ struct GenesetResponse: ResponseEncodable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(description, forKey: .description)
         try container.encode(collection, forKey: .collection)
+        try container.encode(species, forKey: .species)
     }
 }
 

@@ -112,8 +112,8 @@ func buildRouter(
     router.addRoutes(metrics.endpoints)
     let geneNames = makeGeneNames(adapters.geneReference)
     router.addRoutes(geneReferenceRoutes(adapters.geneReference))
-    router.addRoutes(genesetRoutes(adapters.genesets, clock: clock, geneNames: geneNames))
-    router.addRoutes(collectionRoutes(adapters.collections, clock: clock))
+    router.addRoutes(genesetRoutes(adapters.genesets, collections: adapters.collections, clock: clock, geneNames: geneNames))
+    router.addRoutes(collectionRoutes(adapters.collections, geneReference: adapters.geneReference, clock: clock))
     router.addRoutes(enrichmentRoutes(adapters.enrichment, geneNames: geneNames))
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(featureRoutes(adapters.features, clock: clock, metrics: metrics, configuration: configuration))
@@ -139,12 +139,21 @@ private func makeGeneNames(_ store: some GeneReferenceStore) -> GeneNames {
     GeneNames(GeneResolver(store: store))
 }
 
-private func genesetRoutes(_ repository: some GenesetRepository, clock: any WallClock, geneNames: GeneNames) -> RouteCollection<AppRequestContext> {
-    GenesetController(catalog: GenesetCatalog(repository: repository, clock: clock), geneNames: geneNames).endpoints
+private func genesetRoutes(
+    _ repository: some GenesetRepository, collections: some CollectionRepository, clock: any WallClock, geneNames: GeneNames
+) -> RouteCollection<AppRequestContext> {
+    let collections = CollectionCatalog(repository: collections, clock: clock)
+    return GenesetController(
+        catalog: GenesetCatalog(repository: repository, clock: clock), geneNames: geneNames,
+        collectionSpecies: { try await collections.collection(id: $0).species }
+    ).endpoints
 }
 
-private func collectionRoutes(_ repository: some CollectionRepository, clock: any WallClock) -> RouteCollection<AppRequestContext> {
-    CollectionController(catalog: CollectionCatalog(repository: repository, clock: clock)).endpoints
+private func collectionRoutes(
+    _ repository: some CollectionRepository, geneReference: some GeneReferenceStore, clock: any WallClock
+) -> RouteCollection<AppRequestContext> {
+    CollectionController(catalog: CollectionCatalog(repository: repository, clock: clock), resolver: GeneResolver(store: geneReference))
+        .endpoints
 }
 
 private func enrichmentRoutes(_ source: some EnrichmentSource, geneNames: GeneNames) -> RouteCollection<AppRequestContext> {

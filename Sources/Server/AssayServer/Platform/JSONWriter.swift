@@ -142,6 +142,8 @@ extension JSONWriter {
         }
         raw("],\"id\":")
         integer(set.id)
+        raw(",\"species\":")
+        string(set.species.name)
         raw(",\"title\":")
         string(set.title)
         raw(",\"updated_at\":")

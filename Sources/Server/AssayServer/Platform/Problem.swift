@@ -101,6 +101,11 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             case .nameTaken(let name): return Problem(.conflict, detail: "a collection named '\(name)' exists already (names ignore case)")
             case .setNameTaken(let collection, let name):
                 return Problem(.conflict, detail: "collection \(collection) holds a set named '\(name)' already (set names ignore case)")
+            case .speciesMismatch(let collection, let collectionSpecies, let species):
+                return Problem(
+                    .unprocessableContent,
+                    detail: "collection \(collection) holds \(collectionSpecies.name) gene sets, not \(species.name)",
+                    errors: [FieldError(field: "species", reason: "must be \(collectionSpecies.name), the species of collection \(collection)")])
             case .importRefused(let problems, let total):
                 return Problem(
                     .unprocessableContent,
