@@ -244,4 +244,19 @@ struct GeneReferenceStoreContract {
             #expect(Set(try await store.matches(forKeys: keys, species: .human).map(\.symbol)) == ["NEW0", "NEW4999"])
         }
     }
+
+    /// Each Postgres store keeps its own copy of the names; another process's import shows on its next lookup.
+    @Test(.enabled(if: TestDatabase.url != nil)) func aPostgresStoreSeesAnotherProcesssReplacement() async throws {
+        try await TestDatabase.withFreshSchema { client, logger in
+            let reader = PostgresGeneReferenceStore(database: PostgresGateway(client: client, logger: logger))
+            let writer = PostgresGeneReferenceStore(database: PostgresGateway(client: client, logger: logger))
+            let old = [GeneReferenceRecord(species: .human, ensemblID: "ENSG1", symbol: "OLD1", alias: "ALIAS1")]
+            _ = try await writer.replaceReference(of: .human, source: "old", with: batches(old))
+            #expect(try await reader.matches(forKeys: ["alias1"], species: .human).map(\.symbol) == ["OLD1"])
+            let new = [GeneReferenceRecord(species: .human, ensemblID: "ENSG1", symbol: "NEW1", alias: "ALIAS1")]
+            _ = try await writer.replaceReference(of: .human, source: "new", with: batches(new))
+            #expect(try await reader.matches(forKeys: ["alias1"], species: .human).map(\.symbol) == ["NEW1"])
+            #expect(try await reader.matches(forKeys: ["alias1"], species: .mouse).isEmpty)
+        }
+    }
 }

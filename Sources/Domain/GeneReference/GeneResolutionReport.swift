@@ -38,47 +38,63 @@ public struct GeneResolutionReport: Sendable, Hashable {
     ///
     /// Matches for keys that are not among the names are ignored; their order does not matter.
     public init(species: Species, names: [String], matches: [GeneNameMatch]) {
-        // Sized up front: a request holds up to 20,000 names, so these would otherwise grow many times.
-        var byKey: [String: [GeneNameMatch]] = [:]
-        byKey.reserveCapacity(matches.count)
-        for match in matches { byKey[match.key, default: []].append(match) }
+        self.init(species: species, names: names, keys: names.map(GeneReferenceRules.key(forName:)), matches: matches)
+    }
 
-        var resolutionByKey: [String: GeneResolution] = [:]
-        var positionsByKey: [String: [Int]] = [:]
-        var keyOrder: [String] = []
-        resolutionByKey.reserveCapacity(names.count)
-        positionsByKey.reserveCapacity(names.count)
+    /// ``init(species:names:matches:)`` with each name's key computed already (`keys[i]` is `names[i]`'s).
+    init(species: Species, names: [String], keys: [String], matches: [GeneNameMatch]) {
+        // Sized up front: a request holds up to 20,000 names. One dictionary lookup per name: each distinct key gets a
+        // slot holding its resolution and positions (this init was half of POST /genes/resolve's CPU with one
+        // dictionary per field).
+        var matchesByKey: [String: [GeneNameMatch]] = [:]
+        matchesByKey.reserveCapacity(matches.count)
+        for match in matches { matchesByKey[match.key, default: []].append(match) }
+
+        var slotByKey: [String: Int] = [:]
+        slotByKey.reserveCapacity(names.count)
+        var slots: [(resolution: GeneResolution, positions: [Int])] = []
+        slots.reserveCapacity(names.count)
         var results: [GeneResolution] = []
         results.reserveCapacity(names.count)
-        for (position, name) in names.enumerated() {
-            let key = GeneReferenceRules.key(forName: name)
-            if positionsByKey[key] == nil { keyOrder.append(key) }
-            positionsByKey[key, default: []].append(position)
-            var resolution = resolutionByKey[key] ?? Self.resolve(name, byKey[key] ?? [])
-            resolutionByKey[key] = resolution
-            resolution.input = name
+        for (position, (name, key)) in zip(names, keys).enumerated() {
+            var resolution: GeneResolution
+            if let slot = slotByKey[key] {
+                slots[slot].positions.append(position)
+                resolution = slots[slot].resolution
+                resolution.input = name
+            } else {
+                resolution = Self.resolve(name, matchesByKey[key] ?? [])
+                slotByKey[key] = slots.count
+                slots.append((resolution, [position]))
+            }
             results.append(resolution)
         }
 
+        // Slots are in first-seen order, so duplicates and collisions come out in input order.
         var duplicates: [GeneDuplicate] = []
-        var keysBySymbol: [String: [String]] = [:]
+        var slotsBySymbol: [String: [Int]] = [:]
         var symbolOrder: [String] = []
-        for key in keyOrder {
-            guard let positions = positionsByKey[key], let first = positions.first else { continue }
-            if positions.count > 1 { duplicates.append(GeneDuplicate(name: names[first], positions: positions)) }
-            guard let symbol = results[first].gene?.symbol else { continue }
-            if keysBySymbol[symbol] == nil { symbolOrder.append(symbol) }
-            keysBySymbol[symbol, default: []].append(key)
+        for (index, slot) in slots.enumerated() {
+            if slot.positions.count > 1 { duplicates.append(GeneDuplicate(name: names[slot.positions[0]], positions: slot.positions)) }
+            guard let symbol = slot.resolution.gene?.symbol else { continue }
+            if slotsBySymbol[symbol] == nil { symbolOrder.append(symbol) }
+            slotsBySymbol[symbol, default: []].append(index)
         }
         let collisions = symbolOrder.compactMap { symbol -> GeneCollision? in
-            guard let keys = keysBySymbol[symbol], keys.count > 1 else { return nil }
-            return GeneCollision(symbol: symbol, positions: keys.flatMap { positionsByKey[$0] ?? [] }.sorted())
+            guard let indexes = slotsBySymbol[symbol], indexes.count > 1 else { return nil }
+            return GeneCollision(symbol: symbol, positions: indexes.flatMap { slots[$0].positions }.sorted())
         }
         self.init(species: species, results: results, duplicates: duplicates, collisions: collisions)
     }
 
     /// The rules for one name, given every match of its key.
     static func resolve(_ name: String, _ matches: [GeneNameMatch]) -> GeneResolution {
+        // Most names match one row.
+        if matches.count == 1 {
+            let gene = ResolvedGene(symbol: matches[0].symbol, ensemblIDs: [matches[0].ensemblID])
+            return GeneResolution(input: name, status: matches[0].kind == .approved ? .approved : .alias, gene: gene)
+        }
+        if matches.isEmpty { return GeneResolution(input: name, status: .notFound) }
         let approved = genes(matches.filter { $0.kind == .approved })
         if approved.count == 1 { return GeneResolution(input: name, status: .approved, gene: approved[0]) }
         // Two approved symbols equal ignoring case would be a broken reference; list them rather than pick one.

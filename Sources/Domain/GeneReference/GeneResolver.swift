@@ -19,12 +19,12 @@ public struct GeneResolver<Store: GeneReferenceStore>: Sendable {
 
     /// Resolves a validated request.
     public func resolve(_ request: GeneResolutionRequest) async throws -> GeneResolutionReport {
-        let keys = Array(Set(request.names.map(GeneReferenceRules.key(forName:))))
-        let matches = try await store.matches(forKeys: keys, species: request.species)
+        let keys = request.names.map(GeneReferenceRules.key(forName:))
+        let matches = try await store.matches(forKeys: Array(Set(keys)), species: request.species)
         if matches.isEmpty, try await store.summary(of: request.species) == nil {
             throw GeneReferenceError.notLoaded(request.species)
         }
-        return GeneResolutionReport(species: request.species, names: request.names, matches: matches)
+        return GeneResolutionReport(species: request.species, names: request.names, keys: keys, matches: matches)
     }
 
     /// Replaces `species`' reference with its records in a reference file read as byte chunks.
