@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the shell examples of README.md and docs/operations.md, in order, against a fresh `assay serve`.
+"""Runs the shell examples of README.md and docs/*.md, in order, against a fresh `assay serve`.
 
 Every ```sh (bash, shell, console) block runs unless the line before its fence is `<!-- not-run: REASON -->`. The
 documents share one shell state, as a reader's terminal would: variables set with `NAME=value` or `export NAME=value`
@@ -9,8 +9,9 @@ stay set, files land in one scratch directory (with the checkout's top-level ent
 - before the first block, `assay serve` starts as `make run` does (in-memory store, demo data), without a token: it
   must print `export ASSAY_TOKEN=...`, which becomes $ASSAY_TOKEN;
 - `make run`, `swift run assay serve ...` and `assay serve ...` restart it with the variables set so far;
-- `swift run assay ARGS` and `assay ARGS` run the binary under test and must exit 0; any other `make` is refused;
-- every other line runs in bash with `curl` on PATH wrapped to record each request: every answer must be 2xx unless
+- any other `make` is refused; `swift run assay ARGS` and `assay ARGS` run the binary under test, any other `swift`
+  command is refused;
+- every other line runs in bash (it must exit 0) with `curl` wrapped to record each request: every answer must be 2xx unless
   the line's comments promise a status, `localhost:8000` and `127.0.0.1:8000` become the server's port, and the
   example URLs `postgres://...@127.0.0.1:5432/...` and `redis://127.0.0.1:6379/...` become the throw-away services.
 
@@ -18,8 +19,11 @@ A comment tied to a command makes promises that are checked against its last req
 it and its trailing comment, plus comment lines right below it that hold JSON. `(NNN` anywhere or `NNN` first in the
 comment is the status; `Location: PATH` the header; a JSON value the answer's shape (`...` stands for any value, any
 further members of an object, or any further elements at the end of an array; everything else must be equal).
+A comment `prints: TEXT` (trailing, or on a line of its own below the command) promises a line of the command's output
+that contains TEXT, in the order given; runs of spaces and tabs compare as one space.
 
 Usage: scripts/doc-commands.py --binary .build/debug/assay [--postgres-url URL] [--redis-url URL] [DOC.md ...]
+(default: README.md, then every docs/*.md by name)
 """
 
 import argparse
@@ -39,10 +43,12 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOCUMENTS = ["README.md", "docs/operations.md"]
+DOCUMENTS = ["README.md"] + sorted(os.path.join("docs", name) for name in os.listdir(os.path.join(ROOT, "docs"))
+                                  if name.endswith(".md"))
 SHELLS = {"sh", "bash", "shell", "console"}
 FENCE = re.compile(r"^(\s*)```(\w*)\s*$")
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run:\s*(.+?)\s*-->\s*$")
+PRINTS = re.compile(r"^prints:\s?(.*)$")
 ASSIGNMENT = re.compile(r"^(export\s+)?([A-Za-z_][A-Za-z0-9_]*)=")
 TOKEN_LINE = re.compile(r"export ASSAY_TOKEN=(\S+)")
 STATUS_FIRST = re.compile(r"^\s*([1-5]\d\d)\b")
@@ -54,6 +60,15 @@ EXAMPLE_REDIS = re.compile(r"redis://127\.0\.0\.1:6379(/\d+)?")
 COMMAND_SECONDS = 120
 SERVER_START_SECONDS = 60
 
+# `swift run assay ...` and `assay ...` run the binary under test; any other swift command (a build) is refused.
+SWIFT_SHIM = """#!/usr/bin/env bash
+if [ "${1:-}" = run ] && [ "${2:-}" = assay ]; then shift 2; exec "$DOC_ASSAY" "$@"; fi
+echo "doc-commands: only 'swift run assay ...' runs here; mark the block <!-- not-run: REASON -->" >&2
+exit 97
+"""
+ASSAY_SHIM = """#!/usr/bin/env bash
+exec "$DOC_ASSAY" "$@"
+"""
 CURL_SHIM = """#!/usr/bin/env bash
 # Records every request of a documented command: arguments, answer headers, stdout, exit status.
 n=$(( $(cat "$DOC_RECORDS/count" 2>/dev/null || echo 0) + 1 ))
@@ -80,7 +95,17 @@ class Command:
     def __init__(self, where, text, comment):
         self.where = where
         self.text = text
-        self.comments = [comment] if comment else []
+        self.comments = []
+        self.prints = []
+        self.add(comment)
+
+    def add(self, comment):
+        """`prints: TEXT` promises a line of output; any other comment may promise a status, a Location or JSON."""
+        match = PRINTS.match(comment)
+        if match:
+            self.prints.append(" ".join(match.group(1).split()))
+        elif comment:
+            self.comments.append(comment)
 
 
 def shell_blocks(path):
@@ -137,10 +162,10 @@ def commands(path, first_line, body):
         line = body[i]
         code, comment = split_comment(line)
         if not code.strip():
-            if comment and found and (json_open or comment[:1] in "{["):
-                # JSON below a command is the answer it promises; it may run over several comment lines.
-                found[-1].comments.append(comment)
-                json_open = unbalanced(" ".join(c for c in found[-1].comments if c))
+            if comment and found and (json_open or comment[:1] in "{[" or PRINTS.match(comment)):
+                # JSON or `prints:` below a command is what it promises; JSON may run over several comment lines.
+                found[-1].add(comment)
+                json_open = not PRINTS.match(comment) and unbalanced(" ".join(found[-1].comments))
             elif comment:
                 above.append(comment)
                 json_open = False
@@ -154,8 +179,9 @@ def commands(path, first_line, body):
             i += 1
             text += "\n" + body[i]
             code, comment = split_comment(body[i])
-        command = Command(f"{path}:{line_number}", text, comment)
-        command.comments = above + command.comments
+        command = Command(f"{path}:{line_number}", text, "")
+        for earlier in above + [comment]:
+            command.add(earlier)
         found.append(command)
         above = []
         json_open = False
@@ -342,9 +368,10 @@ class Session:
         shim = os.path.join(self.scratch, ".bin")
         os.makedirs(self.records)
         os.makedirs(shim)
-        with open(os.path.join(shim, "curl"), "w") as f:
-            f.write(CURL_SHIM)
-        os.chmod(os.path.join(shim, "curl"), 0o755)
+        for name, script in (("curl", CURL_SHIM), ("swift", SWIFT_SHIM), ("assay", ASSAY_SHIM)):
+            with open(os.path.join(shim, name), "w") as f:
+                f.write(script)
+            os.chmod(os.path.join(shim, name), 0o755)
         for entry in os.listdir(ROOT):
             if not entry.startswith(".") or entry == ".swift-format":
                 os.symlink(os.path.join(ROOT, entry), os.path.join(self.scratch, entry))
@@ -352,7 +379,8 @@ class Session:
         if not real_curl:
             raise DocError("curl is not installed")
         base = {key: value for key, value in os.environ.items() if not key.startswith("ASSAY_")}
-        base.update(PATH=shim + os.pathsep + base.get("PATH", ""), DOC_RECORDS=self.records, DOC_REAL_CURL=real_curl)
+        base.update(PATH=shim + os.pathsep + base.get("PATH", ""), DOC_RECORDS=self.records, DOC_REAL_CURL=real_curl,
+                    DOC_ASSAY=self.binary)
         self.environment = base
         self.variables = {}
         self.port = None
@@ -443,12 +471,8 @@ class Session:
             self.start_server([], command.where)
         elif words[:1] == ["make"]:
             raise DocError(f"{command.where}: `{' '.join(words)}` cannot run here; mark the block <!-- not-run: REASON -->")
-        elif words[:3] == ["swift", "run", "assay"] or words[:1] == ["assay"]:
-            arguments = words[3:] if words[0] == "swift" else words[1:]
-            if arguments[:1] == ["serve"]:
-                self.start_server(arguments[1:], command.where)
-            else:
-                self.run_binary(arguments, command)
+        elif words[:4] == ["swift", "run", "assay", "serve"] or words[:2] == ["assay", "serve"]:
+            self.start_server(words[4:] if words[0] == "swift" else words[2:], command.where)
         else:
             self.run_shell(text, command)
 
@@ -459,19 +483,22 @@ class Session:
             self.fail(where, f"`{text.strip()}` failed: {result.stderr.strip()}")
         self.variables[name] = result.stdout
 
-    def run_binary(self, arguments, command):
-        started = time.monotonic()
-        try:
-            result = subprocess.run([self.binary, *arguments], cwd=self.scratch, env=self.shell_environment(),
-                                    capture_output=True, text=True, timeout=COMMAND_SECONDS)
-        except subprocess.TimeoutExpired:
-            return self.fail(command.where, f"`assay {' '.join(arguments)}` took over {COMMAND_SECONDS} s")
-        if result.returncode != 0:
-            return self.fail(command.where, f"`assay {' '.join(arguments)}` exited {result.returncode}:\n"
-                             + (result.stderr or result.stdout)[-1500:])
-        print(f"  ok {command.where}: assay {' '.join(arguments)} ({time.monotonic() - started:.1f} s)", flush=True)
+    def check_prints(self, command, output):
+        """Whether the output holds every `prints:` line of the command, in order (spaces and tabs compared as one)."""
+        lines = [" ".join(line.split()) for line in output.splitlines()]
+        position = 0
+        for promised in command.prints:
+            while position < len(lines) and promised not in lines[position]:
+                position += 1
+            if position == len(lines):
+                self.fail(command.where, f"the output has no line with {promised!r} (after the lines before it):\n"
+                          + output[-1500:])
+                return False
+            position += 1
+        return True
 
     def run_shell(self, text, command):
+        started = time.monotonic()
         first = self.requests + 1
         try:
             result = subprocess.run(["bash", "-o", "pipefail", "-c", text], cwd=self.scratch, env=self.shell_environment(),
@@ -481,13 +508,17 @@ class Session:
         self.requests = self.request_count()
         answers = [self.answer(n) for n in range(first, self.requests + 1)]
         shown = " ".join(command.text.split())[:100]
-        if result.returncode != 0 and not (answers and answers[-1]["exit"] == 0):
+        failed_curl = [a for a in answers if a["exit"] != 0]
+        if failed_curl:
+            return self.fail(command.where, f"curl failed (exit {failed_curl[0]['exit']}) on `{shown}`: "
+                             + result.stderr.decode(errors="replace")[-800:])
+        if result.returncode != 0:
             return self.fail(command.where, f"`{shown}` exited {result.returncode}: {result.stderr.decode(errors='replace')[-800:]}")
+        if not self.check_prints(command, result.stdout.decode(errors="replace")):
+            return
         status = promised_status(command.comments)
         for index, answer in enumerate(answers):
             last = index == len(answers) - 1
-            if answer["exit"] != 0:
-                return self.fail(command.where, f"curl failed (exit {answer['exit']}) on `{shown}`")
             expected = status if last and status else None
             if expected and answer["status"] != expected:
                 return self.fail(command.where, f"answered {answer['status']}, the document says {expected}: "
@@ -496,7 +527,7 @@ class Session:
                 return self.fail(command.where, f"answered {answer['status']} (not 2xx and not shown as an error): "
                                  f"{answer['body'][:300]!r}")
         if not answers:
-            print(f"  ok {command.where}: {shown}", flush=True)
+            print(f"  ok {command.where}: {shown} ({time.monotonic() - started:.1f} s)", flush=True)
             return
         last = answers[-1]
         location = promised_location(command.comments)
