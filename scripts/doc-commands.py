@@ -138,16 +138,20 @@ def shell_blocks(path):
 def split_comment(line):
     """(code, comment) of a shell line: the comment starts at a `#` outside quotes after a space or at the start."""
     quote = None
-    for index, char in enumerate(line):
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\" and quote != "'":
+            index += 2
+            continue
         if quote:
             if char == quote:
                 quote = None
-            elif char == "\\" and quote == '"':
-                continue
         elif char in "'\"":
             quote = char
         elif char == "#" and (index == 0 or line[index - 1].isspace()):
             return line[:index].rstrip(), line[index + 1:].strip()
+        index += 1
     return line.rstrip(), ""
 
 
@@ -200,11 +204,11 @@ def unbalanced(text):
 # MARK: - Promises
 
 
-class Ellipsis_:
+class AnyValue:
     """`...` in a promised JSON value."""
 
 
-ANY = Ellipsis_()
+ANY = AnyValue()
 
 
 def promised_json(comments):
