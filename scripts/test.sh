@@ -26,5 +26,9 @@ swift build --build-tests
 swift test --skip-build --skip 'theFullRpgConvFileAnswersTheIssueCases|fullReference'
 swift test --skip-build --filter 'theFullRpgConvFileAnswersTheIssueCases|fullReference'
 
+# The documentation as a test: docs/embedding.md built as an outside package, README.md's and docs/operations.md's
+# commands run against a fresh server (about 2 minutes from scratch; scripts/doc-examples.sh).
+scripts/doc-examples.sh .build/debug/assay
+
 # The API against its own OpenAPI document: schemathesis, every check, fixed seed (about a minute).
 scripts/fuzz.sh

@@ -1,4 +1,5 @@
-// Embedding Assay in another Swift tool needs only AssayDomain and AssayInMemory: no server, no I/O.
+// Embedding Assay in another Swift tool needs only AssayDomain and AssayInMemory: no server, no I/O. The examples of
+// docs/embedding.md are not copied here: scripts/embedding-guide.py builds and runs them as an outside package.
 import AssayDomain
 import AssayInMemory
 import Testing
@@ -52,31 +53,4 @@ struct EmbeddingTests {
         #expect(ann.topCompound?.name == "B" && ann.topCompoundUses == 2 && ann.averageRunTime == 20)
         #expect(try await etl.features(userID: 2).experimentCount == 0)
     }
-
-    /// The collections section of docs/embedding.md, as written there.
-    @Test func aToolCanImportAGMTFileAndRunAnEnrichment() async throws {
-        let store = InMemoryGenesetRepository()
-        let collections = CollectionCatalog(repository: store)
-        let hallmark = try await collections.create(name: "Hallmark")
-        let file = "APOPTOSIS\tna\tCASP3\tCASP8\tBAX\tBCL2\tTP53\tFAS\nHYPOXIA\t\tHIF1A\tVEGFA\tLDHA\tPGK1\tTP53\n"
-        let report = try await collections.importGMT(into: hallmark.id, from: Bytes(bytes: Array(file.utf8)), mode: .strict)
-        #expect(report.imported == 2)
-        let query = try EnrichmentQuery(genes: ["CASP3", "BAX", "TP53", "FAS", "MYC"])
-        let result = try await EnrichmentService(source: store).analyse(query, collection: hallmark.id)
-        #expect(result.terms[0].title == "APOPTOSIS" && result.terms[0].overlap == 4 && result.unmapped == ["MYC"])
-        #expect(result.backgroundSize == 10 && result.listSize == 4)
-    }
-}
-
-/// Bytes as one chunk; a file would come in many.
-struct Bytes: AsyncSequence, Sendable {
-    let bytes: [UInt8]
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var bytes: [UInt8]?
-        mutating func next() async throws -> [UInt8]? {
-            defer { bytes = nil }
-            return bytes
-        }
-    }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes) }
 }

@@ -178,12 +178,44 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
     /// Writes the collection as a GMT file, one line per set in ascending id order, in pieces as they are read;
     /// throws ``CollectionError/notFound(_:)`` when missing. Importing the output and exporting again gives the same
     /// bytes.
-    public func exportGMT(of collectionID: Int64, _ write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
-        try await repository.exportSets(of: collectionID) { records in
-            var bytes: [UInt8] = []
-            for record in records { bytes += GMTWriter.line(for: record) }
-            try await write(bytes)
+    ///
+    /// `write` runs on the caller's isolation (`isolation`, by default the caller's actor), one piece at a time, so it
+    /// needs not be `@Sendable` and may collect the pieces into a local variable. The next piece is read only after
+    /// `write` returned, so a slow writer holds back the read instead of filling memory. An error thrown by `write`
+    /// stops the export and is rethrown.
+    public func exportGMT(
+        of collectionID: Int64, isolation: isolated (any Actor)? = #isolation, _ write: ([UInt8]) async throws -> Void
+    ) async throws {
+        // The port calls its @Sendable callback in the adapter's task; the pieces cross to the caller's isolation here.
+        let pieces = Handoff<[UInt8]>()
+        async let exported: Void = {
+            defer { pieces.close() }
+            try await repository.exportSets(of: collectionID) { records in
+                var bytes: [UInt8] = []
+                for record in records { bytes += GMTWriter.line(for: record) }
+                try await pieces.send(bytes)
+            }
+        }()
+        var failure: (any Error)?
+        while let piece = await pieces.next() {
+            if let failure {
+                piece.reject(failure)
+                continue
+            }
+            do {
+                try await write(piece.element)
+                piece.accept()
+            } catch {
+                failure = error
+                piece.reject(error)
+            }
         }
+        do {
+            try await exported
+        } catch {
+            throw failure ?? error
+        }
+        if let failure { throw failure }
     }
 }
 

@@ -27,13 +27,25 @@ public struct FeatureETL<Store: FeatureStore>: Sendable {
 
     /// Runs the ETL to its end and returns the finished run, `success` or `failed` (with the report).
     ///
-    /// Throws ``ETLError/runInProgress`` when another run holds the slot. `onProgress` sees the run after
-    /// every chunk read.
-    public func run(_ input: any ETLInput, mode: ETLMode, onProgress: @escaping @Sendable (ETLRun) -> Void = { _ in }) async throws -> ETLRun {
-        try await store.withRunSlot {
-            let run = try await store.createRun(mode: mode, source: input.source, at: clock.now())
-            return try await execute(run, input: input, onProgress: onProgress)
-        }
+    /// Throws ``ETLError/runInProgress`` when another run holds the slot. `onProgress` sees the run as it advances
+    /// and last the finished run. It runs on the caller's isolation (`isolation`, by default the caller's actor), so
+    /// it needs not be `@Sendable` and may change the caller's state; the run does not wait for it, so when it is
+    /// slower than the reading it skips to the latest state.
+    public func run(
+        _ input: any ETLInput, mode: ETLMode, isolation: isolated (any Actor)? = #isolation, onProgress: (ETLRun) -> Void = { _ in }
+    ) async throws -> ETLRun {
+        // The run slot's body is @Sendable (a store may run it on a connection's task); progress crosses to the
+        // caller's isolation through the stream, which keeps only the newest state.
+        let (updates, report) = AsyncStream<ETLRun>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        async let finished: ETLRun = {
+            defer { report.finish() }
+            return try await store.withRunSlot {
+                let run = try await store.createRun(mode: mode, source: input.source, at: clock.now())
+                return try await execute(run, input: input, onProgress: { report.yield($0) })
+            }
+        }()
+        for await run in updates { onProgress(run) }
+        return try await finished
     }
 
     /// Starts a run in the background and returns it as soon as it is recorded; `finished` ends with the final run.

@@ -106,7 +106,12 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
 
 extension GenesetCatalog {
     /// Fills the repository with synthetic sets in batches, reporting the running total after each batch.
-    public func populate(_ data: SyntheticGenesets, batchSize: Int = 1_000, progress: (Int) async -> Void) async throws {
+    ///
+    /// Runs on the caller's isolation (`isolation`, by default the caller's actor), so `progress` needs not be
+    /// `@Sendable`: called from `main` or an actor, it may change that context's state and local variables.
+    public func populate(
+        _ data: SyntheticGenesets, batchSize: Int = 1_000, isolation: isolated (any Actor)? = #isolation, progress: (Int) async -> Void
+    ) async throws {
         let batchSize = max(batchSize, 1)
         var start = 0
         while start < data.sets {
