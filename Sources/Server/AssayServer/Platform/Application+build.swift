@@ -40,6 +40,7 @@ private func assemble(
         try await adapters.prepare(migrate: configuration.migrateOnStart)
         if let directory = configuration.seedsDirectory {
             try await SeedLoader.load(directory: directory, into: adapters.genesets, logger: logger)
+            try await SeedLoader.loadGeneReference(directory: directory, into: adapters.geneReference, logger: logger)
         }
         try await announceBootstrapToken(tokens, configuration: configuration, logger: logger)
     }
