@@ -310,7 +310,7 @@ public enum Migrations {
                 ALTER TABLE geneset_genes
                     DROP CONSTRAINT geneset_genes_geneset_id_fkey,
                     DROP CONSTRAINT geneset_genes_gene_id_fkey
-                """,
+                """
             ]
         ),
     ]
