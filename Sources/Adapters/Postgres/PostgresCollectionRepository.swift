@@ -47,10 +47,12 @@ public struct PostgresCollectionRepository: CollectionRepository {
 
     public func deleteCollection(id: Int64) async throws -> Bool {
         let deleted = try await database.transaction { connection, logger in
-            // The row lock first: a set created in the collection meanwhile either committed (and its memberships are
-            // seen below) or waits on its key check and then fails, the collection gone. Memberships have no foreign
+            // Row locks first. On the collection: a set created in (or moved to) it meanwhile either committed or waits
+            // on its key check and then fails, the collection gone. On its sets: a replace in flight commits first
+            // (its new memberships are then seen below), a later one finds its set gone. Memberships have no foreign
             // key to cascade from (migration 9), so they go first, then the sets (by cascade) with the collection.
             try await connection.query("SELECT id FROM collections WHERE id = \(id) FOR UPDATE", logger: logger)
+            try await connection.query("SELECT id FROM genesets WHERE collection_id = \(id) FOR UPDATE", logger: logger)
             try await connection.query(
                 "DELETE FROM geneset_genes WHERE geneset_id IN (SELECT id FROM genesets WHERE collection_id = \(id))", logger: logger)
             let rows = try await connection.query("DELETE FROM collections WHERE id = \(id) RETURNING id", logger: logger)

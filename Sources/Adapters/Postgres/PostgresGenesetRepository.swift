@@ -186,16 +186,20 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     private func deleteSet(id: Int64) async throws -> Bool {
-        try await run { client, logger in
-            let rows = try await client.query(
+        try await database.transaction { connection, logger in
+            // The row lock first: a replace of this set that committed meanwhile has its memberships seen (and
+            // deleted) by the next statement, since memberships have no foreign key to cascade from (migration 9).
+            let locked = try await connection.query("SELECT id FROM genesets WHERE id = \(id) FOR UPDATE", logger: logger)
+            var found = false
+            for try await _ in locked.decode(Int64.self) { found = true }
+            guard found else { return false }
+            try await connection.query(
                 """
-                WITH deleted AS (DELETE FROM genesets WHERE id = \(id) RETURNING id, collection_id),
-                counted AS (UPDATE collections SET gene_count = NULL WHERE id IN (SELECT collection_id FROM deleted))
-                SELECT id FROM deleted
+                WITH members AS (DELETE FROM geneset_genes WHERE geneset_id = \(id)),
+                deleted AS (DELETE FROM genesets WHERE id = \(id) RETURNING collection_id)
+                UPDATE collections SET gene_count = NULL WHERE id IN (SELECT collection_id FROM deleted)
                 """, logger: logger)
-            var deleted = false
-            for try await _ in rows.decode(Int64.self) { deleted = true }
-            return deleted
+            return true
         }
     }
 
