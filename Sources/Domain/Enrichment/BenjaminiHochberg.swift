@@ -10,7 +10,14 @@ public enum BenjaminiHochberg {
         let n = pValues.count
         guard n > 0 else { return [] }
         // Index as tie-breaker: the sort need not be stable, and ties end up equal anyway.
-        let order = pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) }
+        return adjust(pValues, ascendingOrder: pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) })
+    }
+
+    /// ``adjust(_:)`` given the indices of `pValues` in ascending order of p (any order among ties), for a caller
+    /// that sorted them already.
+    public static func adjust(_ pValues: [Double], ascendingOrder order: [Int]) -> [Double] {
+        let n = pValues.count
+        guard n > 0 else { return [] }
         var adjusted = [Double](repeating: 1, count: n)
         var running = Double.infinity
         for rank in stride(from: n, through: 1, by: -1) {

@@ -26,11 +26,21 @@ enum ElementaryMath {
         let g = f - 1
         let s = g / (2 + g)
         let z = s * s
-        // R = sum of 2 z^i / (2i + 1) for i >= 1; twelve terms leave a truncation below 1e-18 relative.
+        // R = sum of 2 z^i / (2i + 1) for i >= 1; twelve terms leave a truncation below 1e-18 relative. Written out
+        // so the coefficients are constants: a loop computing 2 / (2i + 1) spent eleven divisions per call, and the
+        // enrichment of a 300-gene list takes tens of thousands of logs.
         var r = 2.0 / 25.0
-        for i in stride(from: 11, through: 1, by: -1) {
-            r = r * z + 2.0 / Double(2 * i + 1)
-        }
+        r = r * z + 2.0 / 23.0
+        r = r * z + 2.0 / 21.0
+        r = r * z + 2.0 / 19.0
+        r = r * z + 2.0 / 17.0
+        r = r * z + 2.0 / 15.0
+        r = r * z + 2.0 / 13.0
+        r = r * z + 2.0 / 11.0
+        r = r * z + 2.0 / 9.0
+        r = r * z + 2.0 / 7.0
+        r = r * z + 2.0 / 5.0
+        r = r * z + 2.0 / 3.0
         r *= z
         let halfSquare = 0.5 * g * g
         return exponent * ln2High - ((halfSquare - (s * (halfSquare + r) + exponent * ln2Low)) - g)
