@@ -76,7 +76,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 var found: Int?
                 for try await taxid in locked.decode(Int.self) { found = taxid }
                 guard let found else { throw CollectionError.notFound(collectionID) }
-                guard let species = Species(rawValue: found) else { throw UnexpectedResult(operation: "read species \(found)") }
+                let species = try Species.stored(found, of: "collection \(collectionID)")
                 try await produce { records in
                     let keys = records.map { CollectionRules.key(forName: $0.name) }
                     let taken = try await connection.query(
@@ -162,7 +162,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
     private static func collections(_ rows: PostgresRowSequence) async throws -> [GenesetCollection] {
         var collections: [GenesetCollection] = []
         for try await (id, name, description, created, taxid, sets, genes) in rows.decode((Int64, String, String, Date, Int, Int64, Int?).self) {
-            guard let species = Species(rawValue: taxid) else { throw UnexpectedResult(operation: "read species \(taxid) of collection \(id)") }
+            let species = try Species.stored(taxid, of: "collection \(id)")
             collections.append(
                 GenesetCollection(
                     id: id, name: name, description: description, createdAt: created, setCount: Int(sets), geneCount: genes ?? 0, species: species))

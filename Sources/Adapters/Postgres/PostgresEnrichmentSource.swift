@@ -33,7 +33,7 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
                 for try await taxid in exists.decode(Int.self) { found = taxid }
                 guard let found else { throw CollectionError.notFound(collection) }
                 guard found == species.rawValue else {
-                    guard let collectionSpecies = Species(rawValue: found) else { throw UnexpectedResult(operation: "read species \(found)") }
+                    let collectionSpecies = try Species.stored(found, of: "collection \(collection)")
                     throw CollectionError.speciesMismatch(collection: collection, collectionSpecies: collectionSpecies, species: species)
                 }
             }

@@ -350,7 +350,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
     private static func geneset(from row: PostgresRow) throws -> Geneset {
         let (id, title, created, updated, idColumn, nameColumn, description, collectionID, taxid) = try row.decode(
             (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?, Int).self)
-        guard let species = Species(rawValue: taxid) else { throw UnexpectedResult(operation: "read species \(taxid) of set \(id)") }
+        let species = try Species.stored(taxid, of: "set \(id)")
         let geneIDs = try PostgresArrayColumn.int64s(idColumn)
         let names = try PostgresArrayColumn.strings(nameColumn)
         guard geneIDs.count == names.count else { throw UnexpectedResult(operation: "pair gene ids with names of set \(id)") }
