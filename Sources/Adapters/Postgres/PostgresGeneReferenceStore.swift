@@ -85,8 +85,11 @@ public struct PostgresGeneReferenceStore: GeneReferenceStore {
         guard let stamp else { return nil }
         let database = self.database
         return try await cache.names(of: species, stamp: stamp) {
-            try await database.run { client, logger in
-                let rows = try await client.query(
+            // A bulk read (about 100,000 rows): the deadline covers getting the connection, not the transfer, which a
+            // debug build on a busy machine took past the operation timeout.
+            try await database.longJob { connection, logger, started in
+                guard started() else { throw CancellationError() }
+                let rows = try await connection.query(
                     """
                     SELECT n.key, n.kind, n.symbol, n.ensembl_id, s.xmin::text
                     FROM gene_reference_names n, gene_reference_summaries s
