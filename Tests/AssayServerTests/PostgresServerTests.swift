@@ -254,26 +254,44 @@ struct PostgresServerTests {
         }
     }
 
+    /// A server on `url` whose Postgres calls go through `gateway` (the default operation timeout, 5 s: the breaker,
+    /// not the timeout, must answer within a second).
+    private func withOutageServer(
+        _ url: String, _ body: @escaping @Sendable (AuthorizedClient, PostgresGateway) async throws -> Void
+    ) async throws {
+        var settings = try PostgresSettings(url: url, poolSize: 2)
+        settings.client.options.connectionIdleTimeout = .seconds(60)
+        let logger = Logger(label: "assay-test")
+        let gateway = PostgresGateway(settings: settings, logger: logger)
+        let repository = PostgresGenesetRepository(database: gateway)
+        var adapters = try await testAdapters()
+        adapters.genesets = repository
+        adapters.features = PostgresFeatureStore(database: gateway)
+        adapters.products = PostgresProductRepository(database: gateway)
+        adapters.probes = [("store", { try await repository.ping() })]
+        adapters.services = [gateway.clients]
+        adapters.database = gateway
+        let app = try await buildApplication(configuration(url), adapters: adapters, metrics: AppMetrics(), logger: logger)
+        try await app.test(.router) { http in try await body(AuthorizedClient(base: http), gateway) }
+    }
+
+    /// How long after the database allows connections again `GET /genesets` answers 200 (at most 10 s).
+    private func recovery(_ http: AuthorizedClient) async throws -> Duration? {
+        let returned = ContinuousClock.now
+        while ContinuousClock.now - returned < .seconds(10) {
+            let status = try await http.execute(uri: "/genesets", method: .get).status
+            if status == .ok { return ContinuousClock.now - returned }
+            #expect(status == .serviceUnavailable)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
     @Test func unreachableDatabaseIsA503ThenRecovers() async throws {
         try await withDatabase { url, admin in
             let database = String(url.split(separator: "/").last ?? "")
-            // The default operation timeout (5 s): the breaker, not the timeout, must answer within a second.
-            var settings = try PostgresSettings(url: url, poolSize: 2)
-            settings.client.options.connectionIdleTimeout = .seconds(60)
-            let client = PostgresClient(configuration: settings.client)
-            let logger = Logger(label: "assay-test")
-            let gateway = PostgresGateway(settings: settings, client: client, logger: logger)
-            let repository = PostgresGenesetRepository(database: gateway)
-            var adapters = try await testAdapters()
-            adapters.genesets = repository
-            adapters.features = PostgresFeatureStore(database: gateway)
-            adapters.products = PostgresProductRepository(database: gateway)
-            adapters.probes = [("store", { try await repository.ping() })]
-            adapters.services = [client]
-            adapters.database = gateway
-            let app = try await buildApplication(configuration(url), adapters: adapters, metrics: AppMetrics(), logger: logger)
-            try await app.test(.router) { http in
-                let http = AuthorizedClient(base: http)
+            try await withOutageServer(url) { http, gateway in
+                let logger = Logger(label: "assay-test")
                 #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)
 
                 // Outage: the database refuses new connections and drops the open ones.
@@ -294,14 +312,8 @@ struct PostgresServerTests {
 
                 // The database returns: requests succeed again within a second, without a restart.
                 try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS true"), logger: logger)
-                let returned = ContinuousClock.now
-                var recovered = false
-                while !recovered, ContinuousClock.now - returned < .seconds(10) {
-                    recovered = try await http.execute(uri: "/genesets", method: .get).status == .ok
-                    if !recovered { try await Task.sleep(for: .milliseconds(50)) }
-                }
-                #expect(recovered)
-                #expect(ContinuousClock.now - returned < .seconds(1), "recovered after \(ContinuousClock.now - returned)")
+                let recovered = try await recovery(http)
+                #expect(recovered.map { $0 < .seconds(1) } == true, "recovered after \(String(describing: recovered))")
 
                 // A slow query is still governed by the operation timeout, and does not open the breaker.
                 let slow = ContinuousClock.now
@@ -310,6 +322,39 @@ struct PostgresServerTests {
                 }
                 #expect(ContinuousClock.now - slow >= .seconds(4.9))
                 #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)
+            }
+        }
+    }
+
+    /// After a long outage postgres-nio's own reconnection back-off has grown to seconds (a minute at most): the
+    /// gateway connects a fresh pool as soon as the database is reachable, so requests succeed within a second.
+    @Test func longOutageRecoversWithinASecond() async throws {
+        try await withDatabase { url, admin in
+            let database = String(url.split(separator: "/").last ?? "")
+            try await withOutageServer(url) { http, gateway in
+                let logger = Logger(label: "assay-test")
+                #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)
+                try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS false"), logger: logger)
+                try await admin.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+                // 20 s of steady traffic: the pool fails about 17 connection attempts, and its back-off reaches ~4 s.
+                let outage = ContinuousClock.now
+                var answers = 0
+                while ContinuousClock.now - outage < .seconds(20) {
+                    let started = ContinuousClock.now
+                    try expectProblem(try await http.execute(uri: "/genesets", method: .get), .serviceUnavailable)
+                    #expect(ContinuousClock.now - started < .seconds(1), "answered after \(ContinuousClock.now - started)")
+                    answers += 1
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(answers > 50)
+                try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS true"), logger: logger)
+                let recovered = try await recovery(http)
+                #expect(recovered.map { $0 < .seconds(1) } == true, "recovered after \(String(describing: recovered))")
+                #expect(gateway.clients.replacements == 1)
+                // The new pool serves; the breaker stays closed.
+                for _ in 0..<20 { #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok) }
+                #expect(!gateway.failingFast)
             }
         }
     }

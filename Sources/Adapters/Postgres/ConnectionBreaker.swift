@@ -19,6 +19,9 @@ final class ConnectionBreaker: Sendable {
         var suspectAfter: Duration = .milliseconds(250)
         /// While open, the time between probes; also the least time between reachability checks.
         var probeInterval: Duration = .milliseconds(250)
+        /// How long the breaker must have been open for a reachability check that connects to count as the end of
+        /// a long outage (see ``PostgresClients``): by then postgres-nio's back-off exceeds half a second.
+        var longOutage: Duration = .seconds(2)
     }
 
     /// Whether a call may go to the database.
@@ -31,11 +34,18 @@ final class ConnectionBreaker: Sendable {
 
     private struct State {
         var reason: String?
+        var openedAt: ContinuousClock.Instant?
         var nextProbe = ContinuousClock.now
-        var waiters: [UInt64: @Sendable (UnavailableError) -> Void] = [:]
+        var waiters: [UInt64: Waiter] = [:]
         var nextWaiter: UInt64 = 0
         var checking = false
         var lastCheck: ContinuousClock.Instant?
+    }
+
+    /// A waiting call: how to fail it, and the generation of the client it waits on (``PostgresClients``).
+    private struct Waiter {
+        let generation: Int
+        let fail: @Sendable (UnavailableError) -> Void
     }
 
     let settings: Settings
@@ -67,30 +77,50 @@ final class ConnectionBreaker: Sendable {
     /// The database answered a call: close.
     func reached() {
         guard isOpen.load(ordering: .relaxed) else { return }
-        state.withLock { $0.reason = nil }
+        state.withLock { state in
+            state.reason = nil
+            state.openedAt = nil
+        }
         isOpen.store(false, ordering: .relaxed)
+    }
+
+    /// How long the breaker has been open, or `nil` when it is closed.
+    var openFor: Duration? {
+        state.withLock { $0.openedAt.map { ContinuousClock.now - $0 } }
     }
 
     /// A connection failed: open, and fail every waiting call.
     func failed(reason: String) {
         let interval = settings.probeInterval
         let waiters = state.withLock { state in
+            let now = ContinuousClock.now
             state.reason = reason
-            state.nextProbe = ContinuousClock.now + interval
+            state.openedAt = state.openedAt ?? now
+            state.nextProbe = now + interval
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
         }
         isOpen.store(true, ordering: .relaxed)
         let error = UnavailableError(dependency: "postgres", reason: "connection failed (\(reason))")
-        for fail in waiters { fail(error) }
+        for waiter in waiters { waiter.fail(error) }
     }
 
-    /// Registers a waiting call's way to fail; returns the id for ``leave(_:)``.
-    func wait(_ fail: @escaping @Sendable (UnavailableError) -> Void) -> UInt64 {
+    /// Fails the calls waiting on a client older than `generation` with `error` (the client was replaced).
+    func failWaiters(olderThan generation: Int, _ error: UnavailableError) {
+        let stale = state.withLock { state in
+            let stale = state.waiters.filter { $0.value.generation < generation }
+            for id in stale.keys { state.waiters.removeValue(forKey: id) }
+            return Array(stale.values)
+        }
+        for waiter in stale { waiter.fail(error) }
+    }
+
+    /// Registers a waiting call on the client of `generation` and its way to fail; returns the id for ``leave(_:)``.
+    func wait(generation: Int = 0, _ fail: @escaping @Sendable (UnavailableError) -> Void) -> UInt64 {
         state.withLock { state in
             let id = state.nextWaiter
             state.nextWaiter += 1
-            state.waiters[id] = fail
+            state.waiters[id] = Waiter(generation: generation, fail: fail)
             return id
         }
     }
@@ -101,7 +131,9 @@ final class ConnectionBreaker: Sendable {
     }
 
     /// A call has waited long: check reachability with `check` unless a check runs or ran within the probe interval.
-    func suspect(_ check: @escaping @Sendable () async throws -> Void) {
+    /// When the check connects after the breaker has been open for ``Settings/longOutage``, `returned` runs before
+    /// the breaker closes.
+    func suspect(_ check: @escaping @Sendable () async throws -> Void, returned: @escaping @Sendable () -> Void = {}) {
         let interval = settings.probeInterval
         let start: Bool = state.withLock { state in
             let now = ContinuousClock.now
@@ -114,6 +146,7 @@ final class ConnectionBreaker: Sendable {
         Task.detached {
             do {
                 try await check()
+                if let openFor = self.openFor, openFor >= self.settings.longOutage { returned() }
                 self.reached()
             } catch {
                 self.failed(reason: Self.describe(error))

@@ -12,8 +12,10 @@ import Synchronization
 /// cannot do this: leaving the group waits for every child, including one that ignores cancellation.) Adapters built
 /// over one value share its deadline watch and its count.
 public struct PostgresGateway: Sendable {
-    /// The running client.
-    public let client: PostgresClient
+    /// The clients calls use: a `Service` to run (it runs the current client and any replacement).
+    public let clients: PostgresClients
+    /// The client new calls use now.
+    public var client: PostgresClient { clients.client }
     /// The logger queries log to.
     public let logger: Logger
     /// How long a call may take before it fails as unavailable.
@@ -26,19 +28,26 @@ public struct PostgresGateway: Sendable {
 
     /// Creates the database over `client`, which must be running (it is a `Service`: add it to the service group).
     ///
-    /// Without `settings` the breaker opens only when a call fails with a connection failure; with them it also checks
-    /// reachability on a connection of its own when a call waits long (``ConnectionBreaker``), which is how a database
-    /// that refuses new connections is noticed while postgres-nio queues calls.
+    /// The breaker opens only when a call fails with a connection failure, and the client is never replaced: use
+    /// ``init(settings:logger:)`` for a server.
     public init(client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(5)) {
-        self.init(client: client, logger: logger, operationTimeout: operationTimeout, watch: DeadlineWatch(tick: .milliseconds(25)))
+        self.init(
+            clients: PostgresClients(first: client, make: nil), logger: logger, operationTimeout: operationTimeout,
+            watch: DeadlineWatch(tick: .milliseconds(25)))
     }
 
-    /// Creates the database over `client` (made from `settings.client`), with the operation timeout and the
-    /// reachability check of `settings`.
-    public init(settings: PostgresSettings, client: PostgresClient, logger: Logger) {
-        let connection = settings.connection
+    /// Creates the database `settings` describe, with their operation timeout. Run ``clients`` (a `Service`).
+    ///
+    /// The breaker also checks reachability on a connection of its own when a call waits long (``ConnectionBreaker``),
+    /// which is how a database that refuses new connections is noticed while postgres-nio queues calls; and when that
+    /// check connects after a long outage, the pooled client is replaced by a fresh one (``PostgresClients``), so the
+    /// database is used again within a second of its return rather than after postgres-nio's back-off.
+    public init(settings: PostgresSettings, logger: Logger) {
+        let (configuration, connection) = (settings.client, settings.connection)
+        let make: @Sendable () -> PostgresClient = { PostgresClient(configuration: configuration, backgroundLogger: logger) }
         self.init(
-            client: client, logger: logger, operationTimeout: settings.operationTimeout, watch: DeadlineWatch(tick: .milliseconds(25)),
+            clients: PostgresClients(first: make(), make: make), logger: logger, operationTimeout: settings.operationTimeout,
+            watch: DeadlineWatch(tick: .milliseconds(25)),
             reachability: {
                 let probe = try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
                 try await probe.close()
@@ -46,10 +55,10 @@ public struct PostgresGateway: Sendable {
     }
 
     init(
-        client: PostgresClient, logger: Logger, operationTimeout: Duration, watch: DeadlineWatch,
+        clients: PostgresClients, logger: Logger, operationTimeout: Duration, watch: DeadlineWatch,
         reachability: (@Sendable () async throws -> Void)? = nil, breaker: ConnectionBreaker.Settings = .init()
     ) {
-        self.client = client
+        self.clients = clients
         self.logger = logger
         self.operationTimeout = operationTimeout
         self.watch = watch
@@ -66,8 +75,8 @@ public struct PostgresGateway: Sendable {
 
     /// Runs `body` under the operation deadline.
     func run<Result: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Result) async throws -> Result {
-        let (client, logger) = (self.client, self.logger)
-        return try await guarded { _ in try await body(client, logger) }
+        let logger = self.logger
+        return try await guarded { client, _ in try await body(client, logger) }
     }
 
     /// Runs `body` in one transaction (postgres-nio's `withTransaction`: commit on return, rollback on a throw) under
@@ -75,8 +84,8 @@ public struct PostgresGateway: Sendable {
     func transaction<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
     ) async throws -> Result {
-        let (client, logger) = (self.client, self.logger)
-        return try await guarded { _ in try await client.withTransaction(logger: logger) { try await body($0, logger) } }
+        let logger = self.logger
+        return try await guarded { client, _ in try await client.withTransaction(logger: logger) { try await body($0, logger) } }
     }
 
     /// Runs `body` on one pooled connection for a job of any length: the deadline covers only getting the connection
@@ -86,8 +95,8 @@ public struct PostgresGateway: Sendable {
     func longJob<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection, Logger, _ started: @escaping @Sendable () -> Bool) async throws -> Result
     ) async throws -> Result {
-        let (client, logger) = (self.client, self.logger)
-        return try await guarded { started in try await client.withConnection { try await body($0, logger, started) } }
+        let logger = self.logger
+        return try await guarded { client, started in try await client.withConnection { try await body($0, logger, started) } }
     }
 
     /// The operation's outcome, or ``UnavailableError`` once the deadline passes, whichever comes first; connection
@@ -99,22 +108,43 @@ public struct PostgresGateway: Sendable {
     func guarded<Result: Sendable>(
         _ operation: @escaping @Sendable (_ claim: @escaping @Sendable () -> Bool) async throws -> Result
     ) async throws -> Result {
+        try await guarded { _, claim in try await operation(claim) }
+    }
+
+    /// ``guarded(_:)`` for an operation on the current client (the one it gets).
+    func guarded<Result: Sendable>(
+        _ operation: @escaping @Sendable (PostgresClient, _ claim: @escaping @Sendable () -> Bool) async throws -> Result
+    ) async throws -> Result {
         let timeout = operationTimeout
-        let (watch, activity, breaker) = (self.watch, self.activity, self.breaker)
+        let (watch, activity, breaker, clients, logger) = (self.watch, self.activity, self.breaker, self.clients, self.logger)
         if case .refuse(let error) = breaker.admit() { throw error }
         let outcome = Outcome<Result>()
+        let lease = clients.checkOut()
         let work = Task {
             activity.inFlight.add(1, ordering: .relaxed)
-            defer { activity.inFlight.subtract(1, ordering: .relaxed) }
-            do { outcome.finish(.success(try await operation { outcome.claim() })) } catch { outcome.finish(.failure(error)) }
+            defer {
+                activity.inFlight.subtract(1, ordering: .relaxed)
+                clients.checkIn(lease)
+            }
+            do { outcome.finish(.success(try await operation(lease.client) { outcome.claim() })) } catch { outcome.finish(.failure(error)) }
         }
         let deadline = watch.watch(until: .now + timeout) {
             // A claimed operation is past its deadline's reach: leave it running.
             if outcome.expire(UnavailableError(dependency: "postgres", reason: "no answer within \(timeout)")) { work.cancel() }
         }
         // A trip of the breaker fails this call at once (unless it claimed its outcome), like a passed deadline.
-        let waiter = breaker.wait { error in if outcome.expire(error) { work.cancel() } }
-        let suspicion = reachability.map { check in watch.watch(until: .now + breaker.settings.suspectAfter) { breaker.suspect(check) } }
+        let waiter = breaker.wait(generation: lease.generation) { error in if outcome.expire(error) { work.cancel() } }
+        // The database is back after a long outage while this call waits on the old pool's back-off: a fresh client
+        // serves new calls, and the calls waiting on the old one are answered now rather than at their deadline.
+        let returned: @Sendable () -> Void = {
+            guard clients.replace() else { return }
+            logger.info("postgres is reachable again: connecting a fresh pool", metadata: ["pool": "\(clients.replacements)"])
+            breaker.failWaiters(
+                olderThan: clients.replacements, UnavailableError(dependency: "postgres", reason: "reconnecting after an outage"))
+        }
+        let suspicion = reachability.map { check in
+            watch.watch(until: .now + breaker.settings.suspectAfter) { breaker.suspect(check, returned: returned) }
+        }
         defer {
             watch.forget(deadline)
             if let suspicion { watch.forget(suspicion) }
@@ -133,7 +163,8 @@ public struct PostgresGateway: Sendable {
             let failure = (error as? PostgresTransactionError).map { $0.closureError ?? $0.beginError ?? $0.commitError ?? error } ?? error
             if let error = failure as? PSQLError {
                 if error.isConnectionFailure {
-                    breaker.failed(reason: "\(error.code)")
+                    // A replaced client's calls may still fail as it shuts down: that says nothing of the database.
+                    if clients.isCurrent(lease) { breaker.failed(reason: "\(error.code)") }
                     throw UnavailableError(dependency: "postgres", reason: "connection failed (\(error.code))")
                 }
                 // The database answered, with an error of the statement.

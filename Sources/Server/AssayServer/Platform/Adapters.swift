@@ -60,8 +60,7 @@ public struct Adapters: Sendable {
         if let url = configuration.postgresURL {
             var settings = try PostgresSettings(url: url, poolSize: configuration.postgresPoolSize)
             if let operationTimeout { settings.operationTimeout = operationTimeout }
-            let client = PostgresClient(configuration: settings.client, backgroundLogger: logger)
-            let database = PostgresGateway(settings: settings, client: client, logger: logger)
+            let database = PostgresGateway(settings: settings, logger: logger)
             let genesets = PostgresGenesetRepository(database: database)
             adapters.genesets = genesets
             adapters.collections = PostgresCollectionRepository(database: database)
@@ -71,7 +70,7 @@ public struct Adapters: Sendable {
             adapters.features = PostgresFeatureStore(database: database)
             adapters.products = PostgresProductRepository(database: database)
             adapters.probes = [("store", { try await genesets.ping() })]
-            adapters.services.append(client)
+            adapters.services.append(database.clients)
             adapters.database = database
             logger.info("using postgres", metadata: ["url": "\(settings.redactedURL)", "pool": "\(configuration.postgresPoolSize)"])
             metrics.gauge("postgres_pool_size", help: "Most Postgres connections the pool opens") { configuration.postgresPoolSize }
