@@ -146,6 +146,9 @@ final class Subprocess: Sendable {
         }
         for await _ in exited {}
         deadline.cancel()
+        // A cancelled wait ends early: the process must still be gone before its status is read.
+        if process.isRunning { signal(SIGKILL) }
+        while process.isRunning { usleep(5_000) }
         let output = try pipe.fileHandleForReading.readToEnd() ?? Data()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }

@@ -74,17 +74,12 @@ func makeApplication(
     let limits = ConnectionLimits(configuration)
     var server = HTTPServerBuilder.guardedHTTP1(limits: limits)
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
-        // Not yet guarded: the timeouts and the 503 at the cap apply to plain HTTP; with TLS the cap keeps new
-        // connections in the listen backlog (Hummingbird's MaximumAvailableConnections).
-        server = try .http2Upgrade(tlsConfiguration: TLSSetup.serverConfiguration(certificatePath: certificate, keyPath: key))
+        server = .guardedTLS(try TLSSetup.serverConfiguration(certificatePath: certificate, keyPath: key), limits: limits)
     }
     return Application(
         router: router,
         server: server,
-        configuration: .init(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "assay",
-            availableConnectionsDelegate: configuration.tlsCertificate == nil
-                ? nil : MaximumAvailableConnections(limits.maxConnections, logger: logger)),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "assay"),
         onServerRunning: { channel in address.record(channel.localAddress) },
         logger: logger
     )
