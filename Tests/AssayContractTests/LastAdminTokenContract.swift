@@ -30,11 +30,12 @@ struct LastAdminTokenContract {
     private static func lastAdminStays(_ store: some TokenStore) async throws {
         do {
             let tokens = TokenService(store: store, hasher: BytesHasher(), clock: StillClock())
-            let admin = try await tokens.store(secret: secret("admin"), name: "admin", scopes: [.admin]).token
-            let reader = try await tokens.store(secret: secret("reader"), name: "reader", scopes: [.read, .write]).token
+            let admin = try await tokens.store(secret: secret("admin"), name: "admin", user: "admin", scopes: [.admin]).token
+            let reader = try await tokens.store(secret: secret("reader"), name: "reader", user: "reader", scopes: [.read, .write]).token
             let expired = try await store.insert(
                 NewAccessToken(
-                    name: "old admin", scopes: [.admin], prefix: "assay_old", hash: BytesHasher().hash(secret("old")), createdAt: t0 - 7_200,
+                    name: "old admin", user: "admin", scopes: [.admin], prefix: "assay_old", hash: BytesHasher().hash(secret("old")),
+                    createdAt: t0 - 7_200,
                     expiresAt: t0 - 3_600))
 
             await #expect(throws: TokenError.lastAdmin(admin.id)) { try await tokens.revoke(id: admin.id) }
@@ -45,7 +46,7 @@ struct LastAdminTokenContract {
             await #expect(throws: TokenError.notFound(999_999)) { try await tokens.revoke(id: 999_999) }
 
             // With a second admin, either may go, but not both.
-            let second = try await tokens.store(secret: secret("second"), name: "second", scopes: [.admin]).token
+            let second = try await tokens.store(secret: secret("second"), name: "second", user: "admin", scopes: [.admin]).token
             try await tokens.revoke(id: admin.id)
             await #expect(throws: TokenError.lastAdmin(second.id)) { try await tokens.revoke(id: second.id) }
             #expect(try await store.all().filter { $0.isActive(at: t0) }.map(\.id) == [second.id])
@@ -62,7 +63,9 @@ struct LastAdminTokenContract {
         do {
             let tokens = TokenService(store: store, hasher: BytesHasher(), clock: StillClock())
             var ids: [Int64] = []
-            for name in ["a", "b", "c", "d"] { ids.append(try await tokens.store(secret: secret(name), name: name, scopes: [.admin]).token.id) }
+            for name in ["a", "b", "c", "d"] {
+                ids.append(try await tokens.store(secret: secret(name), name: name, user: "admin", scopes: [.admin]).token.id)
+            }
             let revoked = await withTaskGroup(of: Bool.self) { group in
                 for id in ids { group.addTask { (try? await tokens.revoke(id: id)) != nil } }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }

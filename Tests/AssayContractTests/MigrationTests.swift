@@ -26,4 +26,21 @@ struct MigrationTests {
             #expect(page.map(\.genes.count) == [3, 0])
         }
     }
+
+    /// Migration 10 gives every token a user: admin tokens the admin user's, any other a user of its own.
+    @Test func tokensIssuedBeforeUsersGetOne() async throws {
+        let before = Migrations.all.filter { $0.version < 10 }
+        try await TestDatabase.withFreshSchema(migrations: before) { client, logger in
+            try await client.query(
+                """
+                INSERT INTO access_tokens (id, name, scopes, prefix, hash, created_at) VALUES
+                    (1, 'bootstrap admin', '{admin}', 'assay_a', decode(repeat('01', 32), 'hex'), now()),
+                    (2, 'ci', '{read,write}', 'assay_b', decode(repeat('02', 32), 'hex'), now()),
+                    (3, 'ops', '{read,admin}', 'assay_c', decode(repeat('03', 32), 'hex'), now())
+                """, logger: logger)
+            #expect(try await Migrator(client: client, logger: logger).migrate() == [10])
+            let tokens = try await PostgresTokenStore(database: PostgresGateway(client: client, logger: logger)).all()
+            #expect(tokens.map(\.user) == ["admin", "token-2", "admin"])
+        }
+    }
 }

@@ -49,7 +49,7 @@ struct StorableTextContract {
         do {
             let tokens = TokenService(store: store, hasher: NULTestHasher())
             await #expect(throws: ValidationError([FieldError(field: "name", reason: "must not contain the NUL character (U+0000)")])) {
-                _ = try await tokens.issue(name: "ci\0", scopes: [.read])
+                _ = try await tokens.issue(name: "ci\0", user: "ci", scopes: [.read])
             }
             #expect(try await store.count() == 0)
         }

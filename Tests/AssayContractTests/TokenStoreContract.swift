@@ -28,7 +28,8 @@ private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
 private func newToken(_ name: String, hashByte: UInt8, scopes: Set<TokenScope> = [.read], expiresAt: Date? = nil) -> NewAccessToken {
     NewAccessToken(
-        name: name, scopes: scopes, prefix: "assay_\(name)", hash: Array(repeating: hashByte, count: 32), createdAt: t0, expiresAt: expiresAt)
+        name: name, user: "user-\(hashByte)", scopes: scopes, prefix: "assay_\(name)", hash: Array(repeating: hashByte, count: 32), createdAt: t0,
+        expiresAt: expiresAt)
 }
 
 @Suite("TokenStore contract")
@@ -37,7 +38,7 @@ struct TokenStoreContract {
     func insertThenFindByHash(factory: TokenStoreFactory) async throws {
         try await factory.use { store in
             let stored = try await store.insert(newToken("ci", hashByte: 1, scopes: [.read, .write], expiresAt: t0.addingTimeInterval(3_600)))
-            #expect(stored.name == "ci" && stored.scopes == [.read, .write] && stored.prefix == "assay_ci")
+            #expect(stored.name == "ci" && stored.user == "user-1" && stored.scopes == [.read, .write] && stored.prefix == "assay_ci")
             #expect(stored.createdAt == t0 && stored.expiresAt == t0.addingTimeInterval(3_600))
             #expect(stored.lastUsedAt == nil && stored.revokedAt == nil)
             #expect(try await store.token(hash: Array(repeating: 1, count: 32)) == stored)
@@ -100,8 +101,8 @@ struct PostgresTokenStoreTests {
                 let first = newToken("other-server", hashByte: 1)
                 _ = try await connection.query(
                     """
-                    INSERT INTO access_tokens (name, scopes, prefix, hash, created_at)
-                    VALUES (\(first.name), \(["admin"]), \(first.prefix), \(ByteBuffer(bytes: first.hash)), \(first.createdAt))
+                    INSERT INTO access_tokens (name, user_name, scopes, prefix, hash, created_at)
+                    VALUES (\(first.name), \(first.user), \(["admin"]), \(first.prefix), \(ByteBuffer(bytes: first.hash)), \(first.createdAt))
                     """, logger: logger)
                 let racing = Task { try await store.insertIfEmpty(newToken("this-server", hashByte: 2)) }
                 try await Task.sleep(for: .milliseconds(300))

@@ -27,12 +27,12 @@ struct AuthTests {
     func everyRegisteredRouteNeedsTheRightScope(apiPublic: Bool) async throws {
         let clock = ManualClock()
         let tokens = TokenService(store: InMemoryTokenStore(), hasher: SHA256TokenHasher(), clock: clock)
-        let admin = try await tokens.issue(name: "admin", scopes: [.admin]).secret
-        let writer = try await tokens.issue(name: "writer", scopes: [.write]).secret
-        let reader = try await tokens.issue(name: "reader", scopes: [.read]).secret
-        let revoked = try await tokens.issue(name: "revoked", scopes: [.admin])
+        let admin = try await tokens.issue(name: "admin", user: "admin", scopes: [.admin]).secret
+        let writer = try await tokens.issue(name: "writer", user: "writer", scopes: [.write]).secret
+        let reader = try await tokens.issue(name: "reader", user: "reader", scopes: [.read]).secret
+        let revoked = try await tokens.issue(name: "revoked", user: "admin", scopes: [.admin])
         try await tokens.revoke(id: revoked.token.id)
-        let expired = try await tokens.issue(name: "expired", scopes: [.admin], expiresIn: 60).secret
+        let expired = try await tokens.issue(name: "expired", user: "admin", scopes: [.admin], expiresIn: 60).secret
         clock.advance(by: 61)
 
         var configuration = AssayConfiguration()
@@ -134,8 +134,8 @@ struct AuthTests {
         let clock = ManualClock()
         let store = InMemoryTokenStore()
         let tokens = TokenService(store: store, hasher: SHA256TokenHasher(), clock: clock, cacheSeconds: 10)
-        let here = try await tokens.issue(name: "here", scopes: [.read])
-        let elsewhere = try await tokens.issue(name: "elsewhere", scopes: [.read])
+        let here = try await tokens.issue(name: "here", user: "here", scopes: [.read])
+        let elsewhere = try await tokens.issue(name: "elsewhere", user: "elsewhere", scopes: [.read])
         _ = try await tokens.authenticate(secret: here.secret)
         _ = try await tokens.authenticate(secret: elsewhere.secret)
 
@@ -174,6 +174,43 @@ struct AuthTests {
         ]
         for (value, expected) in read {
             #expect(AccessPolicy.bearerSecret(value) == expected, "\(value.debugDescription)")
+        }
+    }
+}
+
+/// Every token belongs to a user (issue 20): `POST /tokens` names it (the calling admin's own by default), `GET /me`
+/// says who a token is.
+@Suite("Users of tokens")
+struct TokenUserTests {
+    @Test func tokensNameTheirUserAndMeSaysWhoCalls() async throws {
+        try await withApp { admin in
+            let client = admin.base
+            let me = try json(try await admin.execute(uri: "/me", method: .get))
+            #expect(me["user"] as? String == "admin" && me["admin"] as? Bool == true && me["scopes"] as? [String] == ["admin"])
+
+            let created = try await admin.send(.post, "/tokens", json: #"{"name":"alice laptop","user":"alice","scopes":["read","write"]}"#)
+            #expect(created.status == .created)
+            let alice = try json(created)
+            #expect(alice["user"] as? String == "alice")
+            let secret = try #require(alice["token"] as? String)
+            let aliceClient = AuthorizedClient(base: client, secret: secret)
+            let aliceMe = try json(try await aliceClient.execute(uri: "/me", method: .get))
+            #expect(aliceMe["user"] as? String == "alice" && aliceMe["admin"] as? Bool == false)
+            #expect(aliceMe["scopes"] as? [String] == ["read", "write"])
+            #expect((aliceMe["token"] as? [String: Any])?["name"] as? String == "alice laptop")
+            #expect((aliceMe["token"] as? [String: Any])?["token"] == nil, "the secret is never shown again")
+
+            // Without a user, the token is the calling admin's.
+            let own = try json(try await admin.send(.post, "/tokens", json: #"{"name":"ci","scopes":["read"]}"#))
+            #expect(own["user"] as? String == "admin")
+            let listed = try json(try await admin.execute(uri: "/tokens", method: .get))["items"] as? [[String: Any]]
+            #expect(listed?.compactMap { $0["user"] as? String }.sorted() == ["admin", "admin", "alice"])
+
+            let bad = try await admin.send(.post, "/tokens", json: #"{"name":"x","user":"Alice Smith","scopes":["read"]}"#)
+            let problem = try expectProblem(bad, .unprocessableContent)
+            #expect((problem["errors"] as? [[String: String]])?.map { $0["field"] } == ["user"])
+
+            try expectProblem(try await client.execute(uri: "/me", method: .get), .unauthorized)
         }
     }
 }

@@ -130,7 +130,7 @@ struct OpenAPITests {
         #expect(undocumented.count > 20)
         var logger = Logger(label: "openapi-test")
         logger.logLevel = .critical
-        _ = try await tokens.store(secret: testAdminSecret, name: "admin", scopes: [.admin])
+        _ = try await tokens.store(secret: testAdminSecret, name: "admin", user: "admin", scopes: [.admin])
         try await Application(router: router, logger: logger).test(.router) { client in
             for route in undocumented {
                 let parts = route.split(separator: " ", maxSplits: 1)
@@ -216,12 +216,14 @@ struct OpenAPITests {
                     uri: "/genesets", method: .get, headers: [.authorization: "Bearer assay_wrong-token-0123456789abcdef0123456789"]),
                 .get, "/genesets")
 
-            let token = try await client.send(.post, "/tokens", json: #"{"name":"reader","scopes":["read"],"expires_in":"1d"}"#)
+            let token = try await client.send(.post, "/tokens", json: #"{"name":"reader","user":"reader","scopes":["read"],"expires_in":"1d"}"#)
             check(token, .post, "/tokens")
             let secret = try #require(try json(token)["token"] as? String)
             let reader = AuthorizedClient(base: client.base, secret: secret)
             check(try await reader.send(.post, "/genesets", json: #"{"title":"x","genes":[{"name":"A"}]}"#), .post, "/genesets")
             check(try await client.execute(uri: "/tokens", method: .get), .get, "/tokens")
+            check(try await reader.execute(uri: "/me", method: .get), .get, "/me")
+            check(try await client.base.execute(uri: "/me", method: .get), .get, "/me")
             check(try await client.execute(uri: "/tokens/\(try #require(try json(token)["id"] as? Int))", method: .delete), .delete, "/tokens/{id}")
             check(try await client.execute(uri: "/tokens/9999", method: .delete), .delete, "/tokens/{id}")
 

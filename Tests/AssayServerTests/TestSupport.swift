@@ -32,7 +32,8 @@ func withApp(
 /// In-memory adapters whose token store holds the test admin token.
 func testAdapters(clock: any WallClock = SystemClock()) async throws -> Adapters {
     let store = InMemoryTokenStore()
-    _ = try await TokenService(store: store, hasher: SHA256TokenHasher()).store(secret: testAdminSecret, name: "test admin", scopes: [.admin])
+    _ = try await TokenService(store: store, hasher: SHA256TokenHasher()).store(
+        secret: testAdminSecret, name: "test admin", user: "admin", scopes: [.admin])
     var adapters = Adapters.inMemory(clock: clock)
     adapters.tokens = store
     adapters.geneReference = try await sampleGeneReference()

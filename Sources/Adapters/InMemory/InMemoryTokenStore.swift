@@ -21,7 +21,7 @@ public actor InMemoryTokenStore: TokenStore {
     public func insert(_ token: NewAccessToken) throws -> AccessToken {
         guard idsByHash[token.hash] == nil else { throw DuplicateHash() }
         let stored = AccessToken(
-            id: nextID, name: token.name, scopes: token.scopes, prefix: token.prefix, hash: token.hash,
+            id: nextID, name: token.name, user: token.user, scopes: token.scopes, prefix: token.prefix, hash: token.hash,
             createdAt: token.createdAt, expiresAt: token.expiresAt)
         nextID += 1
         tokens[stored.id] = stored

@@ -313,5 +313,18 @@ public enum Migrations {
                 """
             ]
         ),
+        Migration(
+            version: 10,
+            name: "the user each token belongs to",
+            statements: [
+                "ALTER TABLE access_tokens ADD COLUMN user_name text",
+                """
+                -- Tokens issued before users existed: admin tokens become the admin user's; any other gets a user of
+                -- its own, so it owns nothing it did not create (docs/operations.md, Users).
+                UPDATE access_tokens SET user_name = CASE WHEN 'admin' = ANY(scopes) THEN 'admin' ELSE 'token-' || id END
+                """,
+                "ALTER TABLE access_tokens ALTER COLUMN user_name SET NOT NULL",
+            ]
+        ),
     ]
 }

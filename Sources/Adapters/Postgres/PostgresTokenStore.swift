@@ -14,16 +14,16 @@ public struct PostgresTokenStore: TokenStore {
         self.database = database
     }
 
-    private typealias Row = (Int64, String, [String], String, ByteBuffer, Date, Date?, Date?, Date?)
+    private typealias Row = (Int64, String, String, [String], String, ByteBuffer, Date, Date?, Date?, Date?)
 
     public func insert(_ token: NewAccessToken) async throws -> AccessToken {
         let scopes = token.scopes.sorted().map(\.rawValue)
         let hash = ByteBuffer(bytes: token.hash)
         let inserted = try await query(
             """
-            INSERT INTO access_tokens (name, scopes, prefix, hash, created_at, expires_at)
-            VALUES (\(token.name), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt))
-            RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
+            INSERT INTO access_tokens (name, user_name, scopes, prefix, hash, created_at, expires_at)
+            VALUES (\(token.name), \(token.user), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt))
+            RETURNING id, name, user_name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
             """
         )
         guard let token = inserted.first else { throw UnexpectedResult(operation: "insert access token") }
@@ -33,19 +33,20 @@ public struct PostgresTokenStore: TokenStore {
     public func token(hash: [UInt8]) async throws -> AccessToken? {
         let hash = ByteBuffer(bytes: hash)
         return try await query(
-            "SELECT id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at FROM access_tokens WHERE hash = \(hash)"
+            "SELECT id, name, user_name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at FROM access_tokens WHERE hash = \(hash)"
         ).first
     }
 
     public func all() async throws -> [AccessToken] {
-        try await query("SELECT id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at FROM access_tokens ORDER BY id")
+        try await query(
+            "SELECT id, name, user_name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at FROM access_tokens ORDER BY id")
     }
 
     public func revoke(id: Int64, at time: Date) async throws -> Bool {
         !(try await query(
             """
             UPDATE access_tokens SET revoked_at = coalesce(revoked_at, \(time)) WHERE id = \(id)
-            RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
+            RETURNING id, name, user_name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
             """
         ).isEmpty)
     }
@@ -73,7 +74,7 @@ public struct PostgresTokenStore: TokenStore {
         _ = try await query(
             """
             UPDATE access_tokens SET last_used_at = \(time) WHERE id = \(id)
-            RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
+            RETURNING id, name, user_name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
             """)
     }
 
@@ -92,10 +93,10 @@ public struct PostgresTokenStore: TokenStore {
             _ = try await connection.query("LOCK TABLE access_tokens IN SHARE ROW EXCLUSIVE MODE", logger: logger)
             let rows = try await connection.query(
                 """
-                INSERT INTO access_tokens (name, scopes, prefix, hash, created_at, expires_at)
-                SELECT \(token.name), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt)
+                INSERT INTO access_tokens (name, user_name, scopes, prefix, hash, created_at, expires_at)
+                SELECT \(token.name), \(token.user), \(scopes), \(token.prefix), \(hash), \(token.createdAt), \(token.expiresAt)
                 WHERE NOT EXISTS (SELECT 1 FROM access_tokens)
-                RETURNING id, name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
+                RETURNING id, name, user_name, scopes, prefix, hash, created_at, last_used_at, expires_at, revoked_at
                 """, logger: logger)
             return try await Self.tokens(rows).first
         }
@@ -107,10 +108,10 @@ public struct PostgresTokenStore: TokenStore {
 
     private static func tokens(_ rows: PostgresRowSequence) async throws -> [AccessToken] {
         var tokens: [AccessToken] = []
-        for try await (id, name, scopes, prefix, hash, created, used, expires, revoked) in rows.decode(Row.self) {
+        for try await (id, name, user, scopes, prefix, hash, created, used, expires, revoked) in rows.decode(Row.self) {
             tokens.append(
                 AccessToken(
-                    id: id, name: name, scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), prefix: prefix,
+                    id: id, name: name, user: user, scopes: Set(scopes.compactMap(TokenScope.init(rawValue:))), prefix: prefix,
                     hash: Array(buffer: hash), createdAt: created, lastUsedAt: used, expiresAt: expires, revokedAt: revoked))
         }
         return tokens

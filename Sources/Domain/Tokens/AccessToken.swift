@@ -34,6 +34,8 @@ public struct AccessToken: Sendable, Hashable {
     public var id: Int64
     /// Human name, e.g. `ci` or `alice laptop`.
     public var name: String
+    /// The user the token belongs to (``UserName``): what it creates is that user's.
+    public var user: String
     /// Granted scopes.
     public var scopes: Set<TokenScope>
     /// The first characters of the secret (`assay_AbCd`), to recognise a token in lists.
@@ -51,11 +53,12 @@ public struct AccessToken: Sendable, Hashable {
 
     /// Creates a token record.
     public init(
-        id: Int64, name: String, scopes: Set<TokenScope>, prefix: String, hash: [UInt8], createdAt: Date,
+        id: Int64, name: String, user: String, scopes: Set<TokenScope>, prefix: String, hash: [UInt8], createdAt: Date,
         lastUsedAt: Date? = nil, expiresAt: Date? = nil, revokedAt: Date? = nil
     ) {
         self.id = id
         self.name = name
+        self.user = user
         self.scopes = scopes
         self.prefix = prefix
         self.hash = hash
@@ -80,6 +83,8 @@ public struct AccessToken: Sendable, Hashable {
 public struct NewAccessToken: Sendable, Hashable {
     /// Human name.
     public var name: String
+    /// The user it belongs to.
+    public var user: String
     /// Granted scopes.
     public var scopes: Set<TokenScope>
     /// First characters of the secret.
@@ -92,8 +97,9 @@ public struct NewAccessToken: Sendable, Hashable {
     public var expiresAt: Date?
 
     /// Creates a new token record.
-    public init(name: String, scopes: Set<TokenScope>, prefix: String, hash: [UInt8], createdAt: Date, expiresAt: Date?) {
+    public init(name: String, user: String, scopes: Set<TokenScope>, prefix: String, hash: [UInt8], createdAt: Date, expiresAt: Date?) {
         self.name = name
+        self.user = user
         self.scopes = scopes
         self.prefix = prefix
         self.hash = hash

@@ -58,9 +58,9 @@ public struct TokenService<Store: TokenStore>: Sendable {
         self.cache = cacheSeconds > 0 ? RecentTokens(lifetime: cacheSeconds) : nil
     }
 
-    /// Issues a token with a fresh 256-bit random secret.
-    public func issue(name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
-        try await store(secret: Self.randomSecret(), name: name, scopes: scopes, expiresIn: expiresIn)
+    /// Issues a token of `user` (a ``UserName``) with a fresh 256-bit random secret.
+    public func issue(name: String, user: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
+        try await store(secret: Self.randomSecret(), name: name, user: user, scopes: scopes, expiresIn: expiresIn)
     }
 
     /// A fresh secret: the prefix and 256 random bits.
@@ -71,13 +71,15 @@ public struct TokenService<Store: TokenStore>: Sendable {
     }
 
     /// Stores a token for a secret chosen elsewhere (the bootstrap `ASSAY_ADMIN_TOKEN`).
-    public func store(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil) async throws -> IssuedToken {
-        let token = try await store.insert(try newToken(secret: secret, name: name, scopes: scopes, expiresIn: expiresIn))
+    public func store(
+        secret: String, name: String, user: String, scopes: Set<TokenScope>, expiresIn: TimeInterval? = nil
+    ) async throws -> IssuedToken {
+        let token = try await store.insert(try newToken(secret: secret, name: name, user: user, scopes: scopes, expiresIn: expiresIn))
         return IssuedToken(secret: secret, token: token)
     }
 
     /// A validated token for `secret`, ready to store.
-    private func newToken(secret: String, name: String, scopes: Set<TokenScope>, expiresIn: TimeInterval?) throws -> NewAccessToken {
+    private func newToken(secret: String, name: String, user: String, scopes: Set<TokenScope>, expiresIn: TimeInterval?) throws -> NewAccessToken {
         var errors: [FieldError] = []
         let name = name.trimmingWhitespace()
         if name.isEmpty || name.count > 100 {
@@ -85,6 +87,7 @@ public struct TokenService<Store: TokenStore>: Sendable {
         } else if let reason = StorableText.problem(with: name) {
             errors.append(FieldError(field: "name", reason: reason))
         }
+        if let reason = UserName.problem(with: user) { errors.append(FieldError(field: "user", reason: reason)) }
         if scopes.isEmpty { errors.append(FieldError(field: "scopes", reason: "must name at least one of read, write, admin")) }
         if let expiresIn, expiresIn <= 0 { errors.append(FieldError(field: "expires_in", reason: "must be positive")) }
         if secret.count < 32 || !secret.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -93,7 +96,7 @@ public struct TokenService<Store: TokenStore>: Sendable {
         guard errors.isEmpty else { throw ValidationError(errors) }
         let now = clock.now()
         return NewAccessToken(
-            name: name, scopes: scopes, prefix: String(secret.prefix(10)), hash: hasher.hash(secret), createdAt: now,
+            name: name, user: user, scopes: scopes, prefix: String(secret.prefix(10)), hash: hasher.hash(secret), createdAt: now,
             expiresAt: expiresIn.map { now.addingTimeInterval($0) })
     }
 
@@ -141,7 +144,8 @@ public struct TokenService<Store: TokenStore>: Sendable {
     public func bootstrapAdmin(secret: String?) async throws -> IssuedToken? {
         guard try await store.count() == 0 else { return nil }
         let secret = secret.flatMap { $0.isEmpty ? nil : $0 } ?? Self.randomSecret()
-        let token = try await store.insertIfEmpty(try newToken(secret: secret, name: "bootstrap admin", scopes: [.admin], expiresIn: nil))
+        let token = try await store.insertIfEmpty(
+            try newToken(secret: secret, name: "bootstrap admin", user: UserName.admin, scopes: [.admin], expiresIn: nil))
         return token.map { IssuedToken(secret: secret, token: $0) }
     }
 }

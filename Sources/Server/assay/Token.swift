@@ -36,6 +36,9 @@ struct Token: AsyncParsableCommand {
         @Option(help: "A name that says who or what uses the token.")
         var name: String
 
+        @Option(help: "The user the token belongs to (what it creates is theirs): lowercase letters, digits, '.', '_', '-'.")
+        var user: String
+
         @Option(help: "Comma-separated scopes: read, write, admin.")
         var scope: String = "read"
 
@@ -51,10 +54,10 @@ struct Token: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.errors.map { "\($0.field) \($0.reason)" }.joined(separator: "; "))
             }
-            let (name, scopes, expiresIn) = (self.name, parsed.0, parsed.1)
-            let issued = try await Token.withTokens(options) { try await $0.issue(name: name, scopes: scopes, expiresIn: expiresIn) }
+            let (name, user, scopes, expiresIn) = (self.name, self.user, parsed.0, parsed.1)
+            let issued = try await Token.withTokens(options) { try await $0.issue(name: name, user: user, scopes: scopes, expiresIn: expiresIn) }
             print(
-                "token \(issued.token.id) '\(issued.token.name)' scopes \(issued.token.scopes.sorted().map(\.rawValue).joined(separator: ","))"
+                "token \(issued.token.id) '\(issued.token.name)' user \(issued.token.user) scopes \(issued.token.scopes.sorted().map(\.rawValue).joined(separator: ","))"
                     + (issued.token.expiresAt.map { " expires \($0.ISO8601Format())" } ?? ""))
             print("secret (shown only now): \(issued.secret)")
         }
@@ -68,12 +71,12 @@ struct Token: AsyncParsableCommand {
         func run() async throws {
             let tokens = try await Token.withTokens(options) { try await $0.list() }
             let now = Date()
-            print("id\tname\tscopes\tprefix\tstate\tcreated\tlast used\texpires")
+            print("id\tname\tuser\tscopes\tprefix\tstate\tcreated\tlast used\texpires")
             for token in tokens {
                 let state = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
                 print(
                     [
-                        String(token.id), token.name, token.scopes.sorted().map(\.rawValue).joined(separator: ","), token.prefix, state,
+                        String(token.id), token.name, token.user, token.scopes.sorted().map(\.rawValue).joined(separator: ","), token.prefix, state,
                         token.createdAt.ISO8601Format(), token.lastUsedAt?.ISO8601Format() ?? "-", token.expiresAt?.ISO8601Format() ?? "-",
                     ].joined(separator: "\t"))
             }

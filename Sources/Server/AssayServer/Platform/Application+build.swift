@@ -112,6 +112,7 @@ func buildRouter(
     router.addRoutes(collectionRoutes(adapters.collections, geneReference: adapters.geneReference, clock: clock))
     router.addRoutes(enrichmentRoutes(adapters.enrichment, geneNames: geneNames))
     router.addRoutes(TokenController(tokens: tokens).endpoints)
+    router.addRoutes(IdentityController().endpoints)
     router.addRoutes(featureRoutes(adapters.features, clock: clock, metrics: metrics, configuration: configuration))
     router.addRoutes(
         RouteStatsController(

@@ -5,11 +5,13 @@ import Hummingbird
 /// Body of `POST /tokens`.
 struct TokenRequest: Decodable {
     let name: String
+    /// The user the token belongs to; the calling admin's own user when omitted.
+    let user: String?
     let scopes: [String]
     let expiresIn: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, scopes
+        case name, user, scopes
         case expiresIn = "expires_in"
     }
 }
@@ -18,6 +20,7 @@ struct TokenRequest: Decodable {
 struct TokenResponse: ResponseEncodable {
     let id: Int64
     let name: String
+    let user: String
     let scopes: [String]
     let prefix: String
     let createdAt: Date
@@ -30,6 +33,7 @@ struct TokenResponse: ResponseEncodable {
     init(_ token: AccessToken, secret: String? = nil) {
         self.id = token.id
         self.name = token.name
+        self.user = token.user
         self.scopes = token.scopes.sorted().map(\.rawValue)
         self.prefix = token.prefix
         self.createdAt = token.createdAt
@@ -40,7 +44,7 @@ struct TokenResponse: ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, scopes, prefix, token
+        case id, name, user, scopes, prefix, token
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
         case expiresAt = "expires_at"
@@ -50,6 +54,35 @@ struct TokenResponse: ResponseEncodable {
 
 struct TokenListResponse: ResponseEncodable {
     let items: [TokenResponse]
+}
+
+/// `GET /me`: who the presented token is.
+struct MeResponse: ResponseEncodable {
+    /// The user the token belongs to.
+    let user: String
+    /// Whether the token has the admin scope (sees and may change everything).
+    let admin: Bool
+    let scopes: [String]
+    let token: TokenResponse
+
+    init(_ token: AccessToken) {
+        self.user = token.user
+        self.admin = token.scopes.contains(.admin)
+        self.scopes = token.scopes.sorted().map(\.rawValue)
+        self.token = TokenResponse(token)
+    }
+}
+
+/// `GET /me`, for any valid token.
+struct IdentityController {
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("/me") { _, context in
+            guard let token = context.identity else { throw TokenError.missing }
+            return MeResponse(token)
+        }
+        return routes
+    }
 }
 
 /// Token management (admin scope): issue, list, revoke.
@@ -67,7 +100,8 @@ struct TokenController<Store: TokenStore> {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
         let body = try await request.decodeJSON(as: TokenRequest.self, context: context)
         let (scopes, expiresIn) = try TokenInput.parse(scopes: body.scopes, expiresIn: body.expiresIn)
-        let issued = try await tokens.issue(name: body.name, scopes: scopes, expiresIn: expiresIn)
+        let user = body.user ?? context.identity?.user ?? UserName.admin
+        let issued = try await tokens.issue(name: body.name, user: user, scopes: scopes, expiresIn: expiresIn)
         return EditedResponse(
             status: .created, headers: [.location: "/tokens/\(issued.token.id)"], response: TokenResponse(issued.token, secret: issued.secret))
     }
