@@ -1,8 +1,10 @@
 import AssayDomain
 import AssayLoad
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import AssayServer
@@ -213,6 +215,39 @@ struct LoadToolTests {
         }
     }
 
+    /// A server that freezes for one second, measured both ways over one connection (issue 18). The closed loop sends
+    /// nothing while it waits, so the freeze is one slow answer among hundreds; the open loop keeps its schedule, and
+    /// the ~100 requests that fell due during the freeze each wait for it, counted late, their latency from their due
+    /// time.
+    @Test func anOpenLoopShowsAStallThatAClosedLoopHides() async throws {
+        let stall = StallOnce(after: .milliseconds(800), for: .seconds(1))
+        let router = Router()
+        router.get("/work") { _, _ -> HTTPResponse.Status in
+            await stall.pass()
+            return .ok
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let url = "http://127.0.0.1:\(try #require(client.port))/work"
+            let closed = try await LoadRunner.run(try LoadPlan(url: url, concurrency: 1, duration: .seconds(3)))
+            stall.reset()
+            let open = try await LoadRunner.run(try LoadPlan(url: url, concurrency: 1, duration: .seconds(3), rate: 100))
+            #expect(closed.failures == 0 && open.failures == 0, "\(closed.text())\n\(open.text())")
+            let closedLatency = try #require(closed.latencyMilliseconds)
+            let openLatency = try #require(open.latencyMilliseconds)
+            // Both saw the one-second freeze ...
+            #expect(closedLatency.max > 900 && openLatency.max > 900, "\(closed.text())\n\(open.text())")
+            // ... but only the open loop reports what it did to the requests behind it.
+            #expect(closedLatency.p90 < 100, "\(closed.text())")
+            #expect(openLatency.p90 > 300, "\(open.text())")
+            #expect((250...300).contains(open.requests), "\(open.text())")
+            #expect(open.late >= 80 && open.maxLag > .milliseconds(800), "\(open.text())")
+            #expect(closed.rate == nil && closed.late == 0)
+            #expect(open.text().contains("open loop at 100.0 req/s"))
+            let document = try JSONSerialization.jsonObject(with: Data(try open.json(concurrency: 1).utf8)) as? [String: Any]
+            #expect((document?["open_loop"] as? [String: Any])?["late"] as? Int == open.late)
+        }
+    }
+
     @Test func aRefusedConnectionIsATransportErrorNotACrash() async throws {
         // Port 1 on loopback has no listener here.
         let report = try await LoadRunner.run(try LoadPlan(url: "http://127.0.0.1:1/health", concurrency: 2, requests: 3, timeout: .seconds(1)))
@@ -242,5 +277,33 @@ struct LoadToolTests {
             let unbounded = try await Subprocess.run([executable, "load", url], timeout: .seconds(60))
             #expect(unbounded.status == 64 && unbounded.output.contains("unbounded run is refused"), "\(unbounded.output)")
         }
+    }
+}
+
+/// A server's freeze, for the open-loop test: the first request at least `after` past the start (or the last reset)
+/// and every request that arrives during the next `duration` wait until the freeze ends.
+private final class StallOnce: Sendable {
+    private let state: Mutex<(start: ContinuousClock.Instant, until: ContinuousClock.Instant?)>
+    private let after: Duration
+    private let duration: Duration
+
+    init(after: Duration, for duration: Duration) {
+        self.after = after
+        self.duration = duration
+        self.state = Mutex((start: .now, until: nil))
+    }
+
+    func reset() {
+        state.withLock { $0 = (start: .now, until: nil) }
+    }
+
+    func pass() async {
+        let (after, duration) = (self.after, self.duration)
+        let until: ContinuousClock.Instant? = state.withLock { state in
+            let now = ContinuousClock.now
+            if state.until == nil, now - state.start >= after { state.until = now + duration }
+            return state.until.flatMap { $0 > now ? $0 : nil }
+        }
+        if let until { try? await Task.sleep(until: until, clock: .continuous) }
     }
 }

@@ -34,6 +34,11 @@ public struct LoadPlan: Sendable {
     public let timeout: Duration
     /// Whether TLS certificates are accepted without verification (a self-signed development certificate).
     public let insecure: Bool
+    /// Requests per second on a fixed schedule (open loop), or `nil` for a closed loop (each worker sends its next
+    /// request when the last one is answered).
+    public let rate: Double?
+    /// Highest `rate`.
+    public static let rateLimit = 1_000_000.0
 
     /// Validates the settings. Headers are `Name: value` lines; a body, when given, gets
     /// `content-type: application/json` unless a header names another content type.
@@ -48,7 +53,8 @@ public struct LoadPlan: Sendable {
         requests: Int? = nil,
         duration: Duration? = nil,
         timeout: Duration = .seconds(10),
-        insecure: Bool = false
+        insecure: Bool = false,
+        rate: Double? = nil
     ) throws(LoadPlanError) {
         let template = try LoadTemplate(url)
         let used = template.placeholders
@@ -76,6 +82,9 @@ public struct LoadPlan: Sendable {
             throw LoadPlanError("--concurrency must be between 1 and \(Self.concurrencyLimit)")
         }
         guard timeout > .zero, timeout <= Self.timeoutLimit else { throw LoadPlanError("--timeout must be above 0 and at most 600 s") }
+        if let rate, !(rate > 0 && rate <= Self.rateLimit) {
+            throw LoadPlanError("--rate must be above 0 and at most \(Int(Self.rateLimit)) requests per second")
+        }
 
         var allHeaders = parsedHeaders
         if body != nil, !parsedHeaders.contains(where: { $0.name.lowercased() == "content-type" }) {
@@ -92,6 +101,13 @@ public struct LoadPlan: Sendable {
         self.duration = duration
         self.timeout = timeout
         self.insecure = insecure
+        self.rate = rate
+    }
+
+    /// When request number `seq` (1 for the first) is due on an open-loop schedule that starts at `start`; `nil` in a
+    /// closed loop.
+    public func intendedStart(seq: Int, from start: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        rate.map { start + .nanoseconds(Int64((Double(seq - 1) / $0 * 1e9).rounded())) }
     }
 
     /// Workers the run starts: one per request when there are fewer requests than `concurrency`.
@@ -113,7 +129,11 @@ public struct LoadPlan: Sendable {
         if !paths.isEmpty { parts.append("{path} of \(LoadReport.grouped(paths.count)) paths") }
         if let requests { parts.append("\(LoadReport.grouped(requests)) requests") }
         if let duration { parts.append("at most \(LoadReport.seconds(duration)) s") }
-        parts.append("\(LoadReport.grouped(workers)) at a time")
+        if let rate {
+            parts.append("open loop at \(LoadReport.tenths(rate)) req/s over at most \(LoadReport.grouped(workers)) connections")
+        } else {
+            parts.append("\(LoadReport.grouped(workers)) at a time")
+        }
         return "\(method) \(template): " + parts.joined(separator: ", ")
     }
 

@@ -12,6 +12,14 @@ public struct LoadReport: Sendable {
     private(set) var latency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     /// Time from the first request's start to the last one's end.
     public var elapsed: Duration = .zero
+    /// The open-loop rate the requests were due at, or `nil` for a closed loop.
+    public var rate: Double?
+    /// Open loop: requests sent more than ``lateAfter`` after they were due (every worker was busy).
+    public private(set) var late = 0
+    /// Open loop: the longest a request waited past its due time before it was sent.
+    public private(set) var maxLag: Duration = .zero
+    /// How far past its due time a request may be sent and still count as on schedule.
+    public static let lateAfter: Duration = .milliseconds(1)
 
     /// An empty report.
     public init() {}
@@ -20,6 +28,12 @@ public struct LoadReport: Sendable {
     public mutating func record(status: Int, latency: Duration) {
         statuses[status, default: 0] += 1
         _ = self.latency.record(Self.microseconds(latency))
+    }
+
+    /// Notes that an open-loop request was sent `lag` after it was due.
+    public mutating func record(lag: Duration) {
+        if lag > Self.lateAfter { late += 1 }
+        if lag > maxLag { maxLag = lag }
     }
 
     /// Counts a request that failed without an answer.
@@ -49,7 +63,7 @@ public struct LoadReport: Sendable {
         func ms(_ microseconds: UInt64) -> Double { Double(microseconds) / 1_000 }
         return LatencySummary(
             p50: ms(latency.valueAtPercentile(50)), p90: ms(latency.valueAtPercentile(90)), p99: ms(latency.valueAtPercentile(99)),
-            max: ms(latency.maxRecorded), mean: (latency.mean).rounded() / 1_000)
+            p999: ms(latency.valueAtPercentile(99.9)), max: ms(latency.maxRecorded), mean: (latency.mean).rounded() / 1_000)
     }
 
     /// Latency figures in milliseconds (HdrHistogram, three significant digits).
@@ -60,6 +74,8 @@ public struct LoadReport: Sendable {
         public let p90: Double
         /// 99th percentile.
         public let p99: Double
+        /// 99.9th percentile.
+        public let p999: Double
         /// Slowest answer.
         public let max: Double
         /// Mean.
@@ -81,9 +97,15 @@ public struct LoadReport: Sendable {
         if let latency = latencyMilliseconds {
             lines.append(
                 "latency ms p50 \(Self.fixed(latency.p50))  p90 \(Self.fixed(latency.p90))  p99 \(Self.fixed(latency.p99))  "
-                    + "max \(Self.fixed(latency.max))  (\(Self.grouped(answers)) answers)")
+                    + "p99.9 \(Self.fixed(latency.p999))  max \(Self.fixed(latency.max))  (\(Self.grouped(answers)) answers)")
         } else {
             lines.append("latency ms no answers")
+        }
+        if let rate {
+            lines.append(
+                "schedule   open loop at \(Self.tenths(rate)) req/s, latency from each request's due time: "
+                    + "\(Self.grouped(late)) of \(Self.grouped(requests)) sent late (> 1 ms), longest lag "
+                    + "\(Self.fixed(Self.secondsValue(maxLag) * 1_000)) ms")
         }
         return lines.joined(separator: "\n")
     }
@@ -95,7 +117,8 @@ public struct LoadReport: Sendable {
             requests: requests, successes: successes, failures: failures,
             status: Dictionary(uniqueKeysWithValues: statuses.map { (String($0.key), $0.value) }), errors: transportErrors,
             seconds: (Self.secondsValue(elapsed) * 1_000).rounded() / 1_000, requestsPerSecond: (requestsPerSecond * 10).rounded() / 10,
-            latencyMs: latencyMilliseconds, concurrency: concurrency)
+            latencyMs: latencyMilliseconds, concurrency: concurrency,
+            openLoop: rate.map { OpenLoop(rate: $0, late: late, maxLagMs: (Self.secondsValue(maxLag) * 1e6).rounded() / 1_000) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(document), as: UTF8.self)
@@ -111,11 +134,13 @@ public struct LoadReport: Sendable {
         let requestsPerSecond: Double
         let latencyMs: LatencySummary?
         let concurrency: Int
+        let openLoop: OpenLoop?
 
         enum CodingKeys: String, CodingKey {
             case requests, successes, failures, status, errors, seconds, concurrency
             case requestsPerSecond = "requests_per_second"
             case latencyMs = "latency_ms"
+            case openLoop = "open_loop"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -130,6 +155,19 @@ public struct LoadReport: Sendable {
             // null rather than a missing key, so readers need not guess
             try container.encode(latencyMs, forKey: .latencyMs)
             try container.encode(concurrency, forKey: .concurrency)
+            try container.encode(openLoop, forKey: .openLoop)
+        }
+    }
+
+    /// The schedule of an open-loop run: its rate, the requests sent late and the longest lag.
+    struct OpenLoop: Encodable {
+        let rate: Double
+        let late: Int
+        let maxLagMs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case rate, late
+            case maxLagMs = "max_lag_ms"
         }
     }
 

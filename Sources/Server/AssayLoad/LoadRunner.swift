@@ -8,6 +8,12 @@ import Synchronization
 
 /// Runs a ``LoadPlan``: a task group of `workers` tasks, each sending one request after another over its own
 /// kept-alive connection until the plan's bound is reached, all recording into one report.
+///
+/// With a rate (open loop), request number n is due at `start + (n - 1) / rate` whatever the answers: a free worker
+/// takes the next number, waits for its time and sends it. When every worker is still waiting for an answer the
+/// request goes out late, and its latency still runs from the time it was due (coordinated omission corrected, as
+/// wrk2 and HdrHistogram do): a server that stalls for a second shows a second of latency on every request that fell
+/// due meanwhile, not on one.
 public enum LoadRunner {
     /// Workers that share one client. async-http-client's pool scans its connections on every lease and release,
     /// so one pool of 1,000 connections spends more time in those scans than on the wire; pools of this size do not.
@@ -49,7 +55,7 @@ public enum LoadRunner {
 
     private static func drive(_ plan: LoadPlan, clients: [HTTPClient]) async -> LoadReport {
         let started = ContinuousClock.now
-        let run = RunState(limit: plan.requests, deadline: plan.duration.map { started + $0 })
+        let run = RunState(plan: plan, start: started)
         let body = plan.body.map { ByteBuffer(bytes: $0) }
         let timeout = timeAmount(plan.timeout)
         await withTaskGroup(of: Void.self) { group in
@@ -57,12 +63,14 @@ public enum LoadRunner {
                 let client = clients[worker % clients.count]
                 group.addTask {
                     var generator = SystemRandomNumberGenerator()
-                    while let seq = run.next() {
+                    while let (seq, due) = await run.next() {
                         var request = HTTPClientRequest(url: plan.url(seq: seq, using: &generator))
                         request.method = HTTPMethod(rawValue: plan.method)
                         for header in plan.headers { request.headers.add(name: header.name, value: header.value) }
                         if let body { request.body = .bytes(body) }
-                        let sent = ContinuousClock.now
+                        let now = ContinuousClock.now
+                        if let due { run.record { $0.record(lag: now - due) } }
+                        let sent = due ?? now
                         do {
                             let response = try await client.execute(request, timeout: timeout)
                             for try await _ in response.body {}
@@ -78,6 +86,7 @@ public enum LoadRunner {
         }
         return run.record { report in
             report.elapsed = ContinuousClock.now - started
+            report.rate = plan.rate
             return report
         }
     }
@@ -125,23 +134,34 @@ public enum LoadRunner {
 final class RunState: Sendable {
     private let issued = Mutex(0)
     private let report = Mutex(LoadReport())
-    private let limit: Int?
+    private let plan: LoadPlan
+    private let start: ContinuousClock.Instant
     private let deadline: ContinuousClock.Instant?
 
-    init(limit: Int?, deadline: ContinuousClock.Instant?) {
-        self.limit = limit
-        self.deadline = deadline
+    init(plan: LoadPlan, start: ContinuousClock.Instant) {
+        self.plan = plan
+        self.start = start
+        self.deadline = plan.duration.map { start + $0 }
     }
 
-    /// The next request's number, or `nil` when the run is over.
-    func next() -> Int? {
+    /// The next request's number and, on an open-loop schedule, the time it was due (already waited for), or `nil`
+    /// when the run is over.
+    func next() async -> (seq: Int, due: ContinuousClock.Instant?)? {
         if Task.isCancelled { return nil }
         if let deadline, ContinuousClock.now >= deadline { return nil }
-        return issued.withLock { issued in
-            if let limit, issued >= limit { return nil }
+        let (plan, start, deadline) = (self.plan, self.start, self.deadline)
+        let next: (Int, ContinuousClock.Instant?)? = issued.withLock { issued in
+            if let limit = plan.requests, issued >= limit { return nil }
+            let due = plan.intendedStart(seq: issued + 1, from: start)
+            if let due, let deadline, due >= deadline { return nil }
             issued += 1
-            return issued
+            return (issued, due)
         }
+        guard let (seq, due) = next else { return nil }
+        if let due, due > .now {
+            do { try await Task.sleep(until: due, clock: .continuous) } catch { return nil }
+        }
+        return (seq, due)
     }
 
     /// Updates the report under its lock.

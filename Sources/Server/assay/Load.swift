@@ -18,6 +18,11 @@ struct Load: AsyncParsableCommand {
             another. A success is a 2xx answer; redirects are not followed. Latency runs from sending a request to \
             the end of its answer's body, for answers of every status.
 
+            With --rate R (open loop) request n is due at (n - 1) / R seconds whatever the answers: a free worker \
+            sends it on time, and when all --concurrency workers wait for answers it goes out late. Latency then runs \
+            from the time it was due, so a server that stalls shows the wait of every request it held up (no \
+            coordinated omission); the report counts the requests sent late.
+
             Exits 0 after a run, 1 with --fail-on-error when any request failed, 64 on invalid options.
             """
     )
@@ -48,6 +53,9 @@ struct Load: AsyncParsableCommand {
 
     @Option(help: "Requests to send.")
     var requests: Int?
+
+    @Option(help: "Open loop: requests per second on a fixed schedule, latency from each one's due time.")
+    var rate: Double?
 
     @Option(help: "How long to keep sending: seconds, or with ms, s, m, h (e.g. 10s, 2m).")
     var duration: String?
@@ -91,7 +99,8 @@ struct Load: AsyncParsableCommand {
                 requests: requests,
                 duration: try duration.map { (text) throws(LoadPlanError) in try LoadPlan.duration(text, option: "--duration") },
                 timeout: try LoadPlan.duration(timeout, option: "--timeout"),
-                insecure: insecure)
+                insecure: insecure,
+                rate: rate)
         } catch let error as LoadPlanError {
             throw ValidationError(error.description)
         }
