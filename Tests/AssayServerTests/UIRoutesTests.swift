@@ -126,6 +126,8 @@ struct UIRoutesTests {
             // A read token may look but not run an analysis (POST needs write, as POST /enrichment does).
             try expectProblem(try await reader.send(.post, "/dashboard/enrichment", json: #"{"genes":["TP53"]}"#), .forbidden)
             try expectProblem(try await reader.execute(uri: "/dashboard/panels?window=2h", method: .get), .badRequest)
+            try expectProblem(try await reader.execute(uri: "/dashboard/panels?window=", method: .get), .badRequest)
+            #expect(try await reader.execute(uri: "/dashboard/panels", method: .get).status == .ok, "no window is all time")
         }
     }
 

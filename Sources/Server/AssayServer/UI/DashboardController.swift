@@ -36,6 +36,8 @@ struct DashboardController {
 
     @Sendable func panels(_ request: Request, context: AppRequestContext) async throws -> Response {
         let window = request.stringQuery("window")
+        // /stats reads an empty window as `all`; the dashboard always names one, so an empty one is a mistake.
+        if window?.isEmpty == true { throw Problem(.badRequest, detail: "window must be one of 1h, 24h, 7d, all; got an empty value") }
         async let counts = sources.counts()
         async let top = sources.routes(window, DashboardPanels.routeLimit)
         async let runs = sources.runs(DashboardPanels.runLimit)
