@@ -1,4 +1,4 @@
-# Assay: `make run` serves the API on http://127.0.0.1:8000 with demo data; `make test` runs every test.
+# Assay: `make run` serves the API on http://127.0.0.1:8000 with demo data (docs at /docs); `make test` runs every test.
 SWIFT ?= swift
 CONFIG ?= debug
 
@@ -9,6 +9,7 @@ run: build
 
 build:
 	@scripts/install-system-packages.sh
+	@scripts/fetch-docs-assets.sh
 	$(SWIFT) build -c $(CONFIG) --product assay
 
 test:

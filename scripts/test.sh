@@ -11,6 +11,9 @@ if ! scripts/fetch-gene-reference.sh; then
     echo "error: scripts/fetch-gene-reference.sh failed: the full gene reference is required by make test (pip + PyPI)" >&2
     exit 1
 fi
+# Swagger UI's files for /docs (drf-spectacular-sidecar from PyPI, checksums pinned); the browser tests need them.
+scripts/fetch-docs-assets.sh
+
 # Named explicitly, so a missing file fails the full-file tests instead of skipping them.
 export ASSAY_GENE_REFERENCE="$PWD/.data/gene-reference/ensembl_reference.csv"
 
@@ -37,6 +40,10 @@ swift test --skip-build --no-parallel --filter "$timed"
 # The documentation as a test: docs/embedding.md built as an outside package, README.md's and docs/operations.md's
 # commands run against a fresh server (about 2 minutes from scratch; scripts/doc-examples.sh).
 scripts/doc-examples.sh .build/debug/assay
+
+# /docs and /dashboard in a real browser: headless Chromium and Selenium from Debian (Selenium is in Debian's
+# python3, hence /usr/bin/python3), against a fresh in-memory server; screenshots in .build/browser-artifacts.
+/usr/bin/python3 scripts/browser-tests.py --binary .build/debug/assay
 
 # The API against its own OpenAPI document: schemathesis, every check, fixed seed (about a minute).
 scripts/fuzz.sh

@@ -64,6 +64,11 @@ private struct Chunks: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: bytes[...], size: size) }
 }
 
+/// The dashboard's catalog counts over two ports (opened from their existentials).
+private func counts(_ genesets: some GenesetRepository, _ collections: some CollectionRepository) async throws -> CatalogCounts {
+    try await CatalogOverview(genesets: genesets, collections: collections).counts()
+}
+
 private func gmt(_ text: String, chunk: Int = 7) -> Chunks { Chunks(bytes: Array(text.utf8), size: chunk) }
 
 /// Everything a catalog exports for a collection, as one file.
@@ -96,6 +101,7 @@ struct CollectionRepositoryContract {
             let rest = try await catalog.list(limit: 1, cursor: first.nextCursor)
             #expect(rest.items.map(\.id) == [second.id] && rest.nextCursor == nil)
             await #expect(throws: CollectionError.notFound(999)) { _ = try await catalog.collection(id: 999) }
+            #expect(try await ports.collections.collectionCount() == 2)
         }
     }
 
@@ -169,8 +175,12 @@ struct CollectionRepositoryContract {
             }
             let loose = try await ports.genesets.create(try GenesetDraft(title: "One", geneNames: ["X"]), at: t0)
             #expect(loose.collectionID == nil)
+            let before = try await counts(ports.genesets, ports.collections)
+            #expect(before.genesets == 2 && before.collections == 1 && before.genes >= 3)
             try await catalog.delete(id: collection.id)
             #expect(try await ports.genesets.genesetCount() == 1)
+            let after = try await counts(ports.genesets, ports.collections)
+            #expect(after.genesets == 1 && after.collections == 0 && after.genes == before.genes)
             #expect(try await ports.collections.collection(id: collection.id) == nil)
             await #expect(throws: CollectionError.notFound(collection.id)) { try await catalog.delete(id: collection.id) }
         }

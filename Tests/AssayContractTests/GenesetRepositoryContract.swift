@@ -22,6 +22,7 @@ struct GenesetRepositoryContract {
             #expect(read == created)
             #expect(try await repository.geneset(id: created.id + 1000) == nil)
             #expect(try await repository.genesetCount() == 1)
+            #expect(try await repository.geneCount() == 3)
         }
     }
 

@@ -159,6 +159,10 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         sets.count
     }
 
+    public func geneCount() -> Int {
+        genes.count
+    }
+
     // MARK: - Collections
 
     public func createCollection(_ draft: CollectionDraft, at time: Date) throws -> GenesetCollection {
@@ -181,6 +185,10 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
 
     public func collections(after: Int64?, limit: Int) -> [GenesetCollection] {
         collections.keys.filter { $0 > (after ?? 0) }.sorted().prefix(limit).compactMap(summary(of:))
+    }
+
+    public func collectionCount() -> Int {
+        collections.count
     }
 
     public func deleteCollection(id: Int64) -> Bool {

@@ -45,6 +45,13 @@ public struct PostgresCollectionRepository: CollectionRepository {
         try await page(id: nil, name: nil, after: after ?? 0, limit: limit)
     }
 
+    public func collectionCount() async throws -> Int {
+        try await database.run { client, logger in
+            for try await count in try await client.query("SELECT count(*) FROM collections", logger: logger).decode(Int.self) { return count }
+            return 0
+        }
+    }
+
     public func deleteCollection(id: Int64) async throws -> Bool {
         let deleted = try await database.transaction { connection, logger in
             // Row locks first. On the collection: a set created in (or moved to) it meanwhile either committed or waits

@@ -295,6 +295,13 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
+    public func geneCount() async throws -> Int {
+        try await run { client, logger in
+            for try await count in try await client.query("SELECT count(*) FROM genes", logger: logger).decode(Int.self) { return count }
+            return 0
+        }
+    }
+
     // MARK: - Helpers
 
     // `GET /genes/{name}`'s statement, prepared once per pooled connection: pgbench on the benchmark catalog ran the

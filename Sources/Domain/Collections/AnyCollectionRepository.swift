@@ -27,6 +27,8 @@ public struct AnyCollectionRepository: CollectionRepository {
         try await base.collections(after: after, limit: limit)
     }
 
+    public func collectionCount() async throws -> Int { try await base.collectionCount() }
+
     public func deleteCollection(id: Int64) async throws -> Bool { try await base.deleteCollection(id: id) }
 
     public func importSets(

@@ -17,6 +17,8 @@ public protocol CollectionRepository: Sendable {
     func collection(named name: String) async throws -> GenesetCollection?
     /// Collections with id greater than `after`, by ascending id, at most `limit`, with their counts.
     func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection]
+    /// Number of collections.
+    func collectionCount() async throws -> Int
     /// Deletes a collection and its sets in one step; `false` when there was no such collection.
     func deleteCollection(id: Int64) async throws -> Bool
     /// Adds the sets that `produce` writes to the collection, atomically: readers see all of them or none, and

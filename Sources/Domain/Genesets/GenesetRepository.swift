@@ -34,4 +34,6 @@ public protocol GenesetRepository: Sendable {
     func searchGenes(_ query: GeneSearch.Query, limit: Int) async throws -> [GeneMatch]
     /// Number of stored gene sets.
     func genesetCount() async throws -> Int
+    /// Number of genes in the catalog (genes stay when their sets are deleted).
+    func geneCount() async throws -> Int
 }

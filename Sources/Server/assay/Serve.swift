@@ -60,6 +60,11 @@ struct Serve: AsyncParsableCommand {
         help: "Directory POST /etl reads when nothing is uploaded; empty requires an upload (ASSAY_ETL_DATA, default seeds/etl).")
     var etlData: String?
 
+    @Option(
+        name: .customLong("docs-assets"),
+        help: "Directory with Swagger UI's files for /docs (ASSAY_DOCS_ASSETS, default .data/swagger-ui; scripts/fetch-docs-assets.sh).")
+    var docsAssets: String?
+
     @Option(help: "Seconds from a request's first byte to its complete head; slower clients get 408 (ASSAY_HEADER_TIMEOUT_SECONDS, default 10).")
     var headerTimeout: Double?
 
@@ -75,7 +80,7 @@ struct Serve: AsyncParsableCommand {
             postgresURL: postgresURL, postgresPoolSize: postgresPoolSize, migrateOnStart: migrate ? true : nil,
             tlsCertificate: tlsCertificate, tlsKey: tlsKey, etlDataDirectory: etlData, redisURL: redisURL,
             apiPublic: apiPublic ? true : nil, logFormat: logFormat, redisPoolSize: redisPoolSize, headerTimeoutSeconds: headerTimeout,
-            idleTimeoutSeconds: idleTimeout, maxConnections: maxConnections)
+            idleTimeoutSeconds: idleTimeout, maxConnections: maxConnections, docsAssetsDirectory: docsAssets)
         let configuration = try CommandSupport.configuration(flags)
         // Metrics from libraries (swift-metrics) go to the registry `/metrics` shows.
         MetricsSystem.bootstrap(PrometheusMetricsFactory())

@@ -105,22 +105,30 @@ func buildRouter(
     router.add(middleware: ScopeMiddleware(policy: policy))
     router.addRoutes(HealthController(probes: adapters.probes).endpoints)
     router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
+    router.addRoutes(DocsController(assets: DocsAssets(directory: configuration.docsAssetsDirectory)).endpoints)
     router.addRoutes(metrics.endpoints)
     let geneNames = makeGeneNames(adapters.geneReference)
     router.addRoutes(geneReferenceRoutes(adapters.geneReference))
     router.addRoutes(genesetRoutes(adapters.genesets, collections: adapters.collections, clock: clock, geneNames: geneNames))
     router.addRoutes(collectionRoutes(adapters.collections, geneReference: adapters.geneReference, clock: clock))
-    router.addRoutes(enrichmentRoutes(adapters.enrichment, geneNames: geneNames))
+    let enrichment = enrichmentRoutes(adapters.enrichment, geneNames: geneNames)
+    router.addRoutes(enrichment.routes)
     router.addRoutes(TokenController(tokens: tokens).endpoints)
     router.addRoutes(IdentityController().endpoints)
     router.addRoutes(featureRoutes(adapters.features, clock: clock, metrics: metrics, configuration: configuration))
+    let statistics = RouteStatistics(counter: MeteredRouteCounter(adapters.routeCounter, metrics: metrics), clock: clock)
     router.addRoutes(
-        RouteStatsController(
-            statistics: RouteStatistics(counter: MeteredRouteCounter(adapters.routeCounter, metrics: metrics), clock: clock),
-            selfTest: SelfTest(address: address, certificatePath: configuration.tlsCertificate)
-        ).endpoints)
-    router.addRoutes(
-        productRoutes(adapters.products, cache: adapters.analyticsCache, clock: clock, metrics: metrics, configuration: configuration))
+        RouteStatsController(statistics: statistics, selfTest: SelfTest(address: address, certificatePath: configuration.tlsCertificate))
+            .endpoints)
+    let products = productRoutes(adapters.products, cache: adapters.analyticsCache, clock: clock, metrics: metrics, configuration: configuration)
+    router.addRoutes(products.routes)
+    let dashboard = DashboardController.Sources(
+        counts: catalogCounts(adapters.genesets, adapters.collections),
+        routes: { window, limit in try await statistics.top(limit: limit, window: window) },
+        runs: etlRuns(adapters.features, clock: clock),
+        leaders: products.leaders,
+        enrich: enrichment.enrich)
+    router.addRoutes(DashboardController(sources: dashboard).endpoints)
     addMethodNotAllowed(to: router)
     return (router, address)
 }
@@ -153,8 +161,24 @@ private func collectionRoutes(
         .endpoints
 }
 
-private func enrichmentRoutes(_ source: some EnrichmentSource, geneNames: GeneNames) -> RouteCollection<AppRequestContext> {
-    EnrichmentController(service: EnrichmentService(source: source), geneNames: geneNames).endpoints
+/// The enrichment routes, and the same controller's analysis for the dashboard's enrichment view.
+private func enrichmentRoutes(
+    _ source: some EnrichmentSource, geneNames: GeneNames
+) -> (routes: RouteCollection<AppRequestContext>, enrich: @Sendable (Request, AppRequestContext) async throws -> EnrichmentResponse) {
+    let controller = EnrichmentController(service: EnrichmentService(source: source), geneNames: geneNames)
+    return (controller.endpoints, controller.enrich)
+}
+
+private func catalogCounts(
+    _ genesets: some GenesetRepository, _ collections: some CollectionRepository
+) -> @Sendable () async throws -> CatalogCounts {
+    let overview = CatalogOverview(genesets: genesets, collections: collections)
+    return { try await overview.counts() }
+}
+
+private func etlRuns(_ store: some FeatureStore, clock: any WallClock) -> @Sendable (Int) async throws -> [ETLRun] {
+    let etl = FeatureETL(store: store, clock: clock)
+    return { limit in try await etl.runs(limit: limit, cursor: nil).items }
 }
 
 private func featureRoutes(
@@ -163,13 +187,14 @@ private func featureRoutes(
     FeatureController(etl: FeatureETL(store: store, clock: clock), dataDirectory: configuration.etlDataDirectory, metrics: metrics).endpoints
 }
 
+/// The product routes, and the same use case's leaders for the dashboard (one cache and one in-flight computation).
 private func productRoutes(
     _ repository: some ProductRepository, cache: any AnalyticsCache, clock: any WallClock, metrics: AppMetrics,
     configuration: AssayConfiguration
-) -> RouteCollection<AppRequestContext> {
+) -> (routes: RouteCollection<AppRequestContext>, leaders: @Sendable (_ days: Int, _ limit: Int) async throws -> TopReport) {
     let analytics = ProductAnalytics(
         repository: repository, cache: MeteredAnalyticsCache(cache, metrics: metrics), clock: clock, ttl: configuration.analyticsCacheSeconds)
-    return ProductController(analytics: analytics).endpoints
+    return (ProductController(analytics: analytics).endpoints, { days, limit in try await analytics.top(by: "views", days: days, limit: limit) })
 }
 
 /// Answers 405 with `Allow` to the common methods a route does not have (instead of 404), for every route

@@ -42,6 +42,9 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var etlDataDirectory: String? = "seeds/etl"
     /// The OpenAPI document served at `/openapi.yaml` (`ASSAY_OPENAPI`, default `docs/openapi.yaml`).
     public var openAPIPath: String = "docs/openapi.yaml"
+    /// Directory with Swagger UI's files that `/docs` serves (`ASSAY_DOCS_ASSETS`, default `.data/swagger-ui`, where
+    /// scripts/fetch-docs-assets.sh puts them); without them `/docs` answers a 503 problem naming the script.
+    public var docsAssetsDirectory: String = ".data/swagger-ui"
     /// Largest upload to `POST /etl` in bytes (`ASSAY_ETL_MAX_UPLOAD_BYTES`, default 1 GiB); other routes keep `maxBodyBytes`.
     public var etlMaxUploadBytes: Int = 1 << 30
     /// Seconds computed product analytics stay in the cache (`ASSAY_ANALYTICS_CACHE_SECONDS`, environment only,
@@ -91,6 +94,8 @@ public struct AssayConfiguration: Sendable, Equatable {
         public var tlsKey: String?
         /// `--etl-data`.
         public var etlDataDirectory: String?
+        /// `--docs-assets`.
+        public var docsAssetsDirectory: String?
         /// `--header-timeout`.
         public var headerTimeoutSeconds: Double?
         /// `--idle-timeout`.
@@ -104,8 +109,9 @@ public struct AssayConfiguration: Sendable, Equatable {
             postgresURL: String? = nil, postgresPoolSize: Int? = nil, migrateOnStart: Bool? = nil, tlsCertificate: String? = nil,
             tlsKey: String? = nil, etlDataDirectory: String? = nil, redisURL: String? = nil, apiPublic: Bool? = nil,
             logFormat: String? = nil, redisPoolSize: Int? = nil, headerTimeoutSeconds: Double? = nil, idleTimeoutSeconds: Double? = nil,
-            maxConnections: Int? = nil
+            maxConnections: Int? = nil, docsAssetsDirectory: String? = nil
         ) {
+            self.docsAssetsDirectory = docsAssetsDirectory
             self.headerTimeoutSeconds = headerTimeoutSeconds
             self.idleTimeoutSeconds = idleTimeoutSeconds
             self.maxConnections = maxConnections
@@ -214,6 +220,9 @@ public struct AssayConfiguration: Sendable, Equatable {
         }
         if let path = environment["ASSAY_OPENAPI"], !path.isEmpty {
             config.openAPIPath = path
+        }
+        if let directory = flags.docsAssetsDirectory ?? environment["ASSAY_DOCS_ASSETS"], !directory.isEmpty {
+            config.docsAssetsDirectory = directory
         }
         if let raw = environment["ASSAY_ETL_MAX_UPLOAD_BYTES"] {
             config.etlMaxUploadBytes = try checkBodySize(Int(raw), name: "ASSAY_ETL_MAX_UPLOAD_BYTES", raw: raw)

@@ -17,8 +17,12 @@ public struct SHA256TokenHasher: TokenHasher {
 
 /// Which scope each route needs. The one place that decides it, for every route present and future.
 public struct AccessPolicy: Sendable {
-    /// Routes anyone may call.
-    public static let publicPaths: Set<String> = ["/health", "/ready", "/openapi.yaml"]
+    /// Routes anyone may call: health, the OpenAPI document, and the browser pages' shells and static files (`/docs`,
+    /// `/dashboard`), which hold no data; the data they show comes from routes that need a token.
+    public static let publicPaths: Set<String> = [
+        "/health", "/ready", "/openapi.yaml",
+        "/docs", "/docs/init.js", "/docs/assets/{file}", "/dashboard", "/dashboard/app.js", "/dashboard/app.css",
+    ]
     /// The route-statistics route that ``apiPublic`` opens.
     public static let apiPath = "/api/**"
 
