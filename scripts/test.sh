@@ -30,6 +30,7 @@ full_reference='theFullRpgConvFileAnswersTheIssueCases|fullReference'
 timed='unreachableDatabaseIsA503ThenRecovers|redisOutageIsA503WithinASecondThenRecovers|slowClientsAreDisconnectedAndHealthStaysFast'
 timed+='|aTooLargeBodyIsAnsweredAndTheConnectionClosed|connectionsOverTheCapAreRefusedCleanly|idleConnectionsAreClosed'
 timed+='|theDeadlineHoldsEvenWhenTheOperationIgnoresCancellation|aStartedLongJobOutlivesTheTimeout|aRunCountsAnswersByStatusOverARealSocket'
+timed+='|sigtermDrainsBeforeTheServerStops|theDrainRunsBeforeTheApplicationStops'
 swift test --skip-build --skip "$full_reference|$timed"
 swift test --skip-build --filter "$full_reference"
 swift test --skip-build --no-parallel --filter "$timed"
