@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: run build test release clean bench fuzz format
+.PHONY: run build test release clean bench fuzz format scale-out-test
 
 run: build
 	$(SWIFT) run --skip-build -c $(CONFIG) assay serve
@@ -32,3 +32,7 @@ bench:
 # Fuzzing: schemathesis against a live in-memory server, every check, bounded examples (scripts/fuzz.sh).
 fuzz:
 	scripts/fuzz.sh
+
+# Three servers behind HAProxy on throw-away Postgres and Redis (also part of `make test`).
+scale-out-test: build
+	scripts/scale-out-test.sh .build/$(CONFIG)/assay

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # One list for the whole project: add a package here when a feature needs it.
-packages=(ca-certificates curl openssl python3 python3-scipy postgresql postgresql-contrib redis-server libhiredis-dev)
+packages=(ca-certificates curl openssl python3 python3-scipy postgresql postgresql-contrib redis-server libhiredis-dev haproxy)
 # Load generators, only for `make bench`.
 [ -n "${BENCH_PACKAGES:-}" ] && packages+=(wrk time redis-tools)
 

@@ -39,5 +39,10 @@ swift test --skip-build --no-parallel --filter "$timed"
 # commands run against a fresh server (about 2 minutes from scratch; scripts/doc-examples.sh).
 scripts/doc-examples.sh .build/debug/assay
 
+# Scale-out: three servers behind a throw-away HAProxy on this run's Postgres and Redis: the ETL lock, token revocation,
+# the shared analytics cache and route counts across replicas, and a rolling restart under load losing no request
+# (about a minute; scripts/scale-out-test.sh).
+scripts/scale-out-test.sh .build/debug/assay
+
 # The API against its own OpenAPI document: schemathesis, every check, fixed seed (about a minute).
 scripts/fuzz.sh
