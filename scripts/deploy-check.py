@@ -400,7 +400,7 @@ def scale_out(environment, token):
     if stats_count(client, API_PATH) != 30:
         fail("/stats through the balancer does not count the 30 hits")
     step(f"scale-out stack: 3 replicas healthy behind HAProxy on 127.0.0.1:{port} in {time.monotonic() - started:.1f} s; "
-         "a gene set written once is read through all of them, 30 hits counted once each")
+         "a gene set written through it read 9 times round robin, 30 /api hits counted once each")
     stack.compose("down", "-v", "--remove-orphans")
 
 
