@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: run build test release clean bench fuzz format
+.PHONY: run build test release clean bench fuzz format deploy-check scale-out-test
 
 run: build
 	$(SWIFT) run --skip-build -c $(CONFIG) assay serve
@@ -33,3 +33,12 @@ bench:
 # Fuzzing: schemathesis against a live in-memory server, every check, bounded examples (scripts/fuzz.sh).
 fuzz:
 	scripts/fuzz.sh
+
+# The Docker stack for real (root; installs docker.io, docker-compose, debootstrap when missing; makes local images when
+# no image registry is reachable): build, start from nothing, check over HTTPS, down/up, a Postgres outage. Not in CI.
+deploy-check:
+	python3 scripts/deploy-check.py $(DEPLOY_CHECK_ARGS)
+
+# Three servers behind HAProxy on throw-away Postgres and Redis (also part of `make test`).
+scale-out-test: build
+	scripts/scale-out-test.sh .build/$(CONFIG)/assay

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # One list for the whole project: add a package here when a feature needs it.
-packages=(ca-certificates curl openssl python3 python3-scipy postgresql postgresql-contrib redis-server libhiredis-dev)
+packages=(ca-certificates curl openssl python3 python3-scipy postgresql postgresql-contrib redis-server libhiredis-dev haproxy)
 # The browser tests of /docs and /dashboard (scripts/browser-tests.py): headless Chromium driven by Selenium.
 packages+=(chromium chromium-driver python3-selenium fonts-liberation)
 # Load generators, only for `make bench`.

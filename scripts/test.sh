@@ -33,6 +33,7 @@ full_reference='theFullRpgConvFileAnswersTheIssueCases|fullReference'
 timed='unreachableDatabaseIsA503ThenRecovers|longOutageRecoversWithinASecond|redisOutageIsA503WithinASecondThenRecovers|slowClientsAreDisconnectedAndHealthStaysFast'
 timed+='|aTooLargeBodyIsAnsweredAndTheConnectionClosed|connectionsOverTheCapAreRefusedCleanly|idleConnectionsAreClosed'
 timed+='|TLSConnectionLimitsTests|theDeadlineHoldsEvenWhenTheOperationIgnoresCancellation|aStartedLongJobOutlivesTheTimeout|aRunCountsAnswersByStatusOverARealSocket|anOpenLoopShowsAStallThatAClosedLoopHides'
+timed+='|sigtermDrainsBeforeTheServerStops|theDrainRunsBeforeTheApplicationStops'
 swift test --skip-build --skip "$full_reference|$timed"
 swift test --skip-build --filter "$full_reference"
 swift test --skip-build --no-parallel --filter "$timed"
@@ -44,6 +45,11 @@ scripts/doc-examples.sh .build/debug/assay
 # /docs and /dashboard in a real browser: headless Chromium and Selenium from Debian (Selenium is in Debian's
 # python3, hence /usr/bin/python3), against a fresh in-memory server; screenshots in .build/browser-artifacts.
 /usr/bin/python3 scripts/browser-tests.py --binary .build/debug/assay
+
+# Scale-out: three servers behind a throw-away HAProxy on this run's Postgres and Redis: the ETL lock, token revocation,
+# the shared analytics cache and route counts across replicas, and a rolling restart under load losing no request
+# (about a minute; scripts/scale-out-test.sh).
+scripts/scale-out-test.sh .build/debug/assay
 
 # The API against its own OpenAPI document: schemathesis, every check, fixed seed (about a minute).
 scripts/fuzz.sh

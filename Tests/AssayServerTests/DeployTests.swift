@@ -51,8 +51,31 @@ struct DeployTests {
         }
         let volumes = try #require(compose["volumes"] as? [String: Any?])
         #expect(volumes.keys.contains("postgres-data") && volumes.keys.contains("redis-data"))
-        let build = try #require(assay["build"] as? [String: String])
-        #expect(FileManager.default.fileExists(atPath: deploy + "/" + URL(fileURLWithPath: build["dockerfile"] ?? "").lastPathComponent))
+        let build = try #require(assay["build"] as? [String: Any])
+        #expect(FileManager.default.fileExists(atPath: deploy + "/" + URL(fileURLWithPath: build["dockerfile"] as? String ?? "").lastPathComponent))
+    }
+
+    /// Both docker-compose 1.29 and compose v2 take the files (no top-level `name:`), the images default to the official
+    /// ones through variables, and every published port is on 127.0.0.1.
+    @Test func composeFilesWorkWithComposeV1AndPublishOnLoopbackOnly() throws {
+        for file in ["docker-compose.yml", "docker-compose.scale.yml"] {
+            let text = try String(contentsOfFile: deploy + "/" + file, encoding: .utf8)
+            let compose = try #require(try Yams.load(yaml: text) as? [String: Any], "\(file) is not a YAML mapping")
+            #expect(compose["name"] == nil, "\(file): docker-compose 1.29 refuses a top-level name")
+            let services = try #require(compose["services"] as? [String: Any])
+            for (name, value) in services {
+                let service = try #require(value as? [String: Any])
+                for port in service["ports"] as? [String] ?? [] {
+                    #expect(port.hasPrefix("127.0.0.1:"), "\(file): \(name) publishes \(port) beyond loopback")
+                }
+            }
+        }
+        let compose = try String(contentsOfFile: deploy + "/docker-compose.yml", encoding: .utf8)
+        for image in ["${POSTGRES_IMAGE:-postgres:15-bookworm}", "${REDIS_IMAGE:-redis:7-bookworm}", "${SWIFT_IMAGE:-swift:6.2-bookworm}"] {
+            #expect(compose.contains(image), "\(image) is not in docker-compose.yml")
+        }
+        let dockerfile = try String(contentsOfFile: deploy + "/Dockerfile", encoding: .utf8)
+        #expect(dockerfile.contains("ARG SWIFT_IMAGE=swift:6.2-bookworm") && dockerfile.contains("ARG RUNTIME_IMAGE=debian:bookworm-slim"))
     }
 
     @Test func dockerfileBuildsStaticallyAndRunsAsAnUnprivilegedUserWithAHealthcheck() throws {

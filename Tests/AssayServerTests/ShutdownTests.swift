@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A free loopback port (bound, then released).
-private func freePort() throws -> Int {
+func freeLoopbackPort() throws -> Int {
     let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socket) }
     var address = sockaddr_in()
@@ -33,7 +33,7 @@ struct ShutdownTests {
         }
         try experiments.write(toFile: directory + "/user_experiments.csv", atomically: true, encoding: .utf8)
 
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         var environment = ProcessInfo.processInfo.environment
         environment["ASSAY_ADMIN_TOKEN"] = testAdminSecret
         environment.removeValue(forKey: "ASSAY_POSTGRES_URL")

@@ -84,7 +84,11 @@ struct Serve: AsyncParsableCommand {
         let configuration = try CommandSupport.configuration(flags)
         // Metrics from libraries (swift-metrics) go to the registry `/metrics` shows.
         MetricsSystem.bootstrap(PrometheusMetricsFactory())
-        let app = try await buildApplication(configuration)
-        try await app.runService()
+        // A graceful shutdown first drains (ASSAY_DRAIN_SECONDS), so a load balancer stops sending before the server stops.
+        var logger = Logger(label: "assay")
+        logger.logLevel = configuration.logLevel
+        let drain = ShutdownDrain(seconds: configuration.drainSeconds, logger: logger)
+        let app = try await buildApplication(configuration, drain: drain)
+        try await drain.serve(app, logger: logger)
     }
 }

@@ -13,9 +13,10 @@ public typealias AssayApplication = Application<RouterResponder<AppRequestContex
 /// Builds the Assay application from configuration over `adapters` (by default the ones the configuration chooses,
 /// ``Adapters/make(_:logger:metrics:operationTimeout:)``), reporting to `metrics` (by default the process-wide registry). Before the server takes requests: the store is prepared
 /// (migrations), demo data is loaded into an empty catalog, and a first admin token is created when none exists.
+/// `drain`, when given, is the one ``ShutdownDrain/serve(_:logger:)`` runs: `/ready` and responses follow it.
 public func buildApplication(
     _ configuration: AssayConfiguration, adapters: Adapters? = nil, clock: any WallClock = SystemClock(), metrics: AppMetrics? = nil,
-    logger: Logger? = nil
+    logger: Logger? = nil, drain: ShutdownDrain? = nil
 ) async throws -> AssayApplication {
     var baseLogger = logger ?? Logger(label: "assay")
     baseLogger.logLevel = configuration.logLevel
@@ -24,16 +25,19 @@ public func buildApplication(
     // By default the process-wide registry: `assay serve` also bootstraps swift-metrics over it, so library metrics join ours.
     let metrics = metrics ?? AppMetrics(registry: PrometheusMetricsFactory.defaultRegistry)
     let adapters = try adapters ?? Adapters.make(configuration, logger: logger, metrics: metrics)
-    return try assemble(configuration, adapters: adapters, tokenStore: adapters.tokens, clock: clock, metrics: metrics, logger: logger)
+    return try assemble(
+        configuration, adapters: adapters, tokenStore: adapters.tokens, clock: clock, metrics: metrics, logger: logger,
+        drain: drain ?? ShutdownDrain(seconds: configuration.drainSeconds, logger: logger))
 }
 
-/// ``buildApplication(_:adapters:clock:metrics:logger:)`` with the token store's concrete type opened.
+/// ``buildApplication(_:adapters:clock:metrics:logger:drain:)`` with the token store's concrete type opened.
 private func assemble(
     _ configuration: AssayConfiguration, adapters: Adapters, tokenStore: some TokenStore, clock: any WallClock, metrics: AppMetrics,
-    logger: Logger
+    logger: Logger, drain: ShutdownDrain
 ) throws -> AssayApplication {
     let tokens = TokenService(store: tokenStore, hasher: SHA256TokenHasher(), clock: clock, cacheSeconds: configuration.tokenCacheSeconds)
-    let router = buildRouter(adapters: adapters, tokens: tokens, clock: clock, metrics: metrics, configuration: configuration)
+    let router = buildRouter(
+        adapters: adapters, tokens: tokens, clock: clock, metrics: metrics, configuration: configuration, drain: drain)
     var app = try makeApplication(router: router.router, address: router.address, configuration: configuration, logger: logger)
     app.addServices(adapters.services)
     app.beforeServerStarts {
@@ -90,11 +94,12 @@ func makeApplication(
 /// the route self-test needs.
 func buildRouter(
     adapters: Adapters, tokens: TokenService<some TokenStore>, clock: any WallClock, metrics: AppMetrics = AppMetrics(),
-    configuration: AssayConfiguration
+    configuration: AssayConfiguration, drain: ShutdownDrain? = nil
 ) -> (router: Router<AppRequestContext>, address: ServerAddress) {
     let address = ServerAddress()
     let router = Router(context: AppRequestContext.self)
     let policy = AccessPolicy(apiPublic: configuration.apiPublic)
+    if let drain { router.add(middleware: DrainMiddleware(drain: drain)) }
     router.add(
         middleware: RequestMiddleware(
             maxBodyBytes: configuration.maxBodyBytes,
@@ -103,7 +108,7 @@ func buildRouter(
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: TokenAuthenticator(tokens: tokens, policy: policy))
     router.add(middleware: ScopeMiddleware(policy: policy))
-    router.addRoutes(HealthController(probes: adapters.probes).endpoints)
+    router.addRoutes(HealthController(probes: adapters.probes, drain: drain).endpoints)
     router.addRoutes(OpenAPIController(path: configuration.openAPIPath).endpoints)
     router.addRoutes(DocsController(assets: DocsAssets(directory: configuration.docsAssetsDirectory)).endpoints)
     router.addRoutes(metrics.endpoints)

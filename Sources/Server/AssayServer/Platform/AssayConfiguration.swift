@@ -58,6 +58,9 @@ public struct AssayConfiguration: Sendable, Equatable {
     public var idleTimeoutSeconds: Double = 60
     /// Open HTTP connections at most (`ASSAY_MAX_CONNECTIONS`, default 1000); one more is answered 503 and closed.
     public var maxConnections: Int = 1_000
+    /// Seconds between a shutdown signal and the stop of the server (`ASSAY_DRAIN_SECONDS`, environment only, default 0),
+    /// during which `/ready` answers 503 and responses close their connection, so a load balancer sends elsewhere first.
+    public var drainSeconds: Double = 0
 
     /// The defaults.
     public init() {}
@@ -244,6 +247,12 @@ public struct AssayConfiguration: Sendable, Equatable {
         config.maxConnections =
             try poolSize(flags.maxConnections, flag: "--max-connections", environment, "ASSAY_MAX_CONNECTIONS", in: 1...1_000_000)
             ?? config.maxConnections
+        if let raw = environment["ASSAY_DRAIN_SECONDS"] {
+            guard let seconds = Double(raw), (0...300).contains(seconds) else {
+                throw InvalidSetting(name: "ASSAY_DRAIN_SECONDS", value: raw, expected: "seconds 0...300")
+            }
+            config.drainSeconds = seconds
+        }
         return config
     }
 

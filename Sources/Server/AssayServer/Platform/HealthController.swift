@@ -1,7 +1,7 @@
 import AssayDomain
 import Hummingbird
 
-/// `/health` (the process answers) and `/ready` (every adapter answers).
+/// `/health` (the process answers) and `/ready` (every adapter answers, and the server is not shutting down).
 struct HealthController {
     typealias Probe = (name: String, check: @Sendable () async throws -> Void)
 
@@ -11,6 +11,8 @@ struct HealthController {
     }
 
     let probes: [Probe]
+    /// While it drains, `/ready` is 503 whatever the adapters say: a load balancer stops sending here.
+    var drain: ShutdownDrain?
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -20,6 +22,9 @@ struct HealthController {
     }
 
     private func ready() async throws -> Status {
+        if drain?.isDraining == true {
+            throw Problem(.serviceUnavailable, detail: "not ready: the server is shutting down")
+        }
         var checks: [String: String] = [:]
         var failures: [String] = []
         for probe in probes {
