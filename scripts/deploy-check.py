@@ -44,6 +44,7 @@ LOCAL = {
     "REDIS_IMAGE": "assay-local/redis:7",
     "HAPROXY_IMAGE": "assay-local/haproxy:2.6",
     "ASSAY_PREBUILT": "deploy/prebuilt/assay",
+    "ASSAY_DOCS_PREBUILT": "deploy/prebuilt/docs-assets",
 }
 STARTED = time.monotonic()
 
@@ -117,6 +118,9 @@ def image_environment():
     os.makedirs(os.path.join(DEPLOY, "prebuilt"), exist_ok=True)
     shutil.copy2(binary, os.path.join(DEPLOY, "prebuilt/assay"))
     step(f"release binary built on this host (Debian 12, as the runtime image) in {time.monotonic() - started:.1f} s")
+    # Swagger UI for /docs, fetched here: a container cannot be assumed to reach PyPI (nor to trust this host's CAs).
+    run(["scripts/fetch-docs-assets.sh", os.path.join(DEPLOY, "prebuilt/docs-assets")])
+    step("Swagger UI's files for /docs fetched on this host (pinned, checksummed)")
     return dict(LOCAL)
 
 
@@ -255,6 +259,15 @@ def write_and_read(client):
     if read["title"] != "Deploy check" or sorted(g["name"] for g in read["genes"]) != ["BRCA1", "TP53"]:
         fail(f"the gene set read back differs: {read}")
     step(f"created and read gene set {created['id']} over HTTPS")
+
+    # The interactive documentation: Swagger UI's files are in the image (fetched at build time).
+    status, page, kind = client.call("GET", "/docs", headers={"Authorization": ""})
+    if status != 200 or "text/html" not in kind:
+        fail(f"GET /docs: expected the Swagger UI page, got {status} {kind}: {str(page)[:300]}")
+    status, _, kind = client.call("GET", "/docs/assets/swagger-ui-bundle.js", headers={"Authorization": ""})
+    if status != 200:
+        fail(f"GET /docs/assets/swagger-ui-bundle.js: {status} (Swagger UI's files missing from the image)")
+    step("GET /docs serves Swagger UI from the image's own files, without a token")
 
     body, kind = multipart({"users": "seeds/etl/users.csv", "experiments": "seeds/etl/user_experiments.csv",
                             "compounds": "seeds/etl/compounds.csv"})
