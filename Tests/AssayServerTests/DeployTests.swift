@@ -81,7 +81,9 @@ struct DeployTests {
     @Test func dockerfileBuildsStaticallyAndRunsAsAnUnprivilegedUserWithAHealthcheck() throws {
         let text = try String(contentsOfFile: deploy + "/Dockerfile", encoding: .utf8)
         #expect(text.contains("--static-swift-stdlib"))
-        #expect(text.split(separator: "\n").filter { $0.hasPrefix("FROM ") }.count == 2, "one build stage and one runtime stage")
+        let stages = text.split(separator: "\n").filter { $0.hasPrefix("FROM ") }
+        #expect(stages == ["FROM ${SWIFT_IMAGE} AS build", "FROM ${RUNTIME_IMAGE} AS docs", "FROM ${RUNTIME_IMAGE}"], "build, docs, runtime")
+        #expect(text.contains("ASSAY_DOCS_ASSETS=/app/docs-assets") && text.contains("COPY --from=docs"))
         #expect(text.contains("\nUSER assay\n") && text.contains("HEALTHCHECK"))
         #expect(text.contains("ENTRYPOINT [\"/app/entrypoint.sh\"]"))
     }
