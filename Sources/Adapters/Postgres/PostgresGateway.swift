@@ -25,6 +25,9 @@ public struct PostgresGateway: Sendable {
     private let breaker: ConnectionBreaker
     /// Connects outside the pool and disconnects: how the breaker tells an unreachable database from a slow query.
     private let reachability: (@Sendable () async throws -> Void)?
+    /// What a reachability check that connects after a long outage does (``ConnectionBreaker/suspect(_:returned:)``):
+    /// made once here, not on every call.
+    private let reconnect: @Sendable () -> Void
 
     /// Creates the database over `client`, which must be running (it is a `Service`: add it to the service group).
     ///
@@ -63,8 +66,17 @@ public struct PostgresGateway: Sendable {
         self.operationTimeout = operationTimeout
         self.watch = watch
         self.activity = Activity()
-        self.breaker = ConnectionBreaker(settings: breaker)
+        let breaker = ConnectionBreaker(settings: breaker)
+        self.breaker = breaker
         self.reachability = reachability
+        // The database is back after a long outage while calls wait on the old pool's back-off: a fresh client serves
+        // new calls, and the calls waiting on the old one are answered now rather than at their deadline.
+        self.reconnect = {
+            guard clients.replace() else { return }
+            logger.info("postgres is reachable again: connecting a fresh pool", metadata: ["pool": "\(clients.replacements)"])
+            breaker.failWaiters(
+                olderThan: clients.replacements, UnavailableError(dependency: "postgres", reason: "reconnecting after an outage"))
+        }
     }
 
     /// Whether calls fail at once because the database is unreachable (the breaker is open).
@@ -116,7 +128,7 @@ public struct PostgresGateway: Sendable {
         _ operation: @escaping @Sendable (PostgresClient, _ claim: @escaping @Sendable () -> Bool) async throws -> Result
     ) async throws -> Result {
         let timeout = operationTimeout
-        let (watch, activity, breaker, clients, logger) = (self.watch, self.activity, self.breaker, self.clients, self.logger)
+        let (watch, activity, breaker, clients, reconnect) = (self.watch, self.activity, self.breaker, self.clients, self.reconnect)
         if case .refuse(let error) = breaker.admit() { throw error }
         let outcome = Outcome<Result>()
         let lease = clients.checkOut()
@@ -134,16 +146,8 @@ public struct PostgresGateway: Sendable {
         }
         // A trip of the breaker fails this call at once (unless it claimed its outcome), like a passed deadline.
         let waiter = breaker.wait(generation: lease.generation) { error in if outcome.expire(error) { work.cancel() } }
-        // The database is back after a long outage while this call waits on the old pool's back-off: a fresh client
-        // serves new calls, and the calls waiting on the old one are answered now rather than at their deadline.
-        let returned: @Sendable () -> Void = {
-            guard clients.replace() else { return }
-            logger.info("postgres is reachable again: connecting a fresh pool", metadata: ["pool": "\(clients.replacements)"])
-            breaker.failWaiters(
-                olderThan: clients.replacements, UnavailableError(dependency: "postgres", reason: "reconnecting after an outage"))
-        }
         let suspicion = reachability.map { check in
-            watch.watch(until: .now + breaker.settings.suspectAfter) { breaker.suspect(check, returned: returned) }
+            watch.watch(until: .now + breaker.settings.suspectAfter) { breaker.suspect(check, returned: reconnect) }
         }
         defer {
             watch.forget(deadline)
