@@ -287,31 +287,49 @@ struct PostgresServerTests {
         return nil
     }
 
+    /// Makes `database` refuse new connections and drops its open ones (`admin` is connected to another database).
+    private func cutConnections(to database: String, _ admin: PostgresClient) async throws {
+        let logger = Logger(label: "assay-test")
+        try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS false"), logger: logger)
+        try await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+    }
+
+    /// Lets `database` accept connections again.
+    private func restoreConnections(to database: String, _ admin: PostgresClient) async throws {
+        try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS true"), logger: Logger(label: "assay-test"))
+    }
+
+    /// Asks `GET /genesets` every 100 ms for `duration` while the database is down: each answer must be a 503 problem
+    /// naming postgres within a second, the first one included. Returns how many were asked.
+    private func expectFast503s(_ http: AuthorizedClient, for duration: Duration) async throws -> Int {
+        let outage = ContinuousClock.now
+        var answers = 0
+        while ContinuousClock.now - outage < duration {
+            let started = ContinuousClock.now
+            let down = try await http.execute(uri: "/genesets", method: .get)
+            #expect(ContinuousClock.now - started < .seconds(1), "answered after \(ContinuousClock.now - started)")
+            let problem = try expectProblem(down, .serviceUnavailable)
+            #expect((problem["detail"] as? String)?.contains("postgres") == true)
+            answers += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return answers
+    }
+
     @Test func unreachableDatabaseIsA503ThenRecovers() async throws {
         try await withDatabase { url, admin in
             let database = String(url.split(separator: "/").last ?? "")
             try await withOutageServer(url) { http, gateway in
-                let logger = Logger(label: "assay-test")
                 #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)
 
                 // Outage: the database refuses new connections and drops the open ones.
-                try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS false"), logger: logger)
-                try await admin.query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+                try await cutConnections(to: database, admin)
                 // Every request while it is down is a 503 within a second, the first one included.
-                let outage = ContinuousClock.now
-                while ContinuousClock.now - outage < .seconds(2) {
-                    let started = ContinuousClock.now
-                    let down = try await http.execute(uri: "/genesets", method: .get)
-                    #expect(ContinuousClock.now - started < .seconds(1), "answered after \(ContinuousClock.now - started)")
-                    let problem = try expectProblem(down, .serviceUnavailable)
-                    #expect((problem["detail"] as? String)?.contains("postgres") == true)
-                    try await Task.sleep(for: .milliseconds(100))
-                }
+                _ = try await expectFast503s(http, for: .seconds(2))
                 try expectProblem(try await http.execute(uri: "/ready", method: .get), .serviceUnavailable)
 
                 // The database returns: requests succeed again within a second, without a restart.
-                try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS true"), logger: logger)
+                try await restoreConnections(to: database, admin)
                 let recovered = try await recovery(http)
                 #expect(recovered.map { $0 < .seconds(1) } == true, "recovered after \(String(describing: recovered))")
 
@@ -332,23 +350,11 @@ struct PostgresServerTests {
         try await withDatabase { url, admin in
             let database = String(url.split(separator: "/").last ?? "")
             try await withOutageServer(url) { http, gateway in
-                let logger = Logger(label: "assay-test")
                 #expect(try await http.execute(uri: "/genesets", method: .get).status == .ok)
-                try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS false"), logger: logger)
-                try await admin.query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+                try await cutConnections(to: database, admin)
                 // 20 s of steady traffic: the pool fails about 17 connection attempts, and its back-off reaches ~4 s.
-                let outage = ContinuousClock.now
-                var answers = 0
-                while ContinuousClock.now - outage < .seconds(20) {
-                    let started = ContinuousClock.now
-                    try expectProblem(try await http.execute(uri: "/genesets", method: .get), .serviceUnavailable)
-                    #expect(ContinuousClock.now - started < .seconds(1), "answered after \(ContinuousClock.now - started)")
-                    answers += 1
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                #expect(answers > 50)
-                try await admin.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) ALLOW_CONNECTIONS true"), logger: logger)
+                #expect(try await expectFast503s(http, for: .seconds(20)) > 50)
+                try await restoreConnections(to: database, admin)
                 let recovered = try await recovery(http)
                 #expect(recovered.map { $0 < .seconds(1) } == true, "recovered after \(String(describing: recovered))")
                 #expect(gateway.clients.replacements == 1)
