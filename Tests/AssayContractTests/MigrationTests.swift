@@ -1,5 +1,6 @@
 import AssayDomain
 import AssayPostgres
+import Foundation
 import PostgresNIO
 import Testing
 
@@ -38,9 +39,45 @@ struct MigrationTests {
                     (2, 'ci', '{read,write}', 'assay_b', decode(repeat('02', 32), 'hex'), now()),
                     (3, 'ops', '{read,admin}', 'assay_c', decode(repeat('03', 32), 'hex'), now())
                 """, logger: logger)
-            #expect(try await Migrator(client: client, logger: logger).migrate() == [10])
+            #expect(try await Migrator(client: client, logger: logger).migrate() == [10, 11])
             let tokens = try await PostgresTokenStore(database: PostgresGateway(client: client, logger: logger)).all()
             #expect(tokens.map(\.user) == ["admin", "token-2", "admin"])
+        }
+    }
+
+    /// Migration 11: what existed before owners is the admin's and public, sets keep their collection's ownership, and
+    /// collection names become unique per owner.
+    @Test func setsAndCollectionsBeforeOwnersAreTheAdminsAndPublic() async throws {
+        let before = Migrations.all.filter { $0.version < 11 }
+        try await TestDatabase.withFreshSchema(migrations: before) { client, logger in
+            let database = PostgresGateway(client: client, logger: logger)
+            let collections = PostgresCollectionRepository(database: database)
+            let genesets = PostgresGenesetRepository(database: database)
+            try await client.query(
+                """
+                INSERT INTO collections (id, name, description, created_at, gene_count, species) VALUES (1, 'Hallmark', '', now(), 0, 9606)
+                """, logger: logger)
+            try await client.query(
+                """
+                INSERT INTO genesets (id, title, created_at, updated_at, gene_ids, gene_names, collection_id, species) VALUES
+                    (1, 'loose', now(), now(), '{}', '{}', NULL, 9606), (2, 'HALLMARK_X', now(), now(), '{}', '{}', 1, 9606)
+                """, logger: logger)
+            try await client.query("SELECT setval(pg_get_serial_sequence('collections', 'id'), 1)", logger: logger)
+            #expect(try await Migrator(client: client, logger: logger).migrate() == [11])
+            let sets = try await genesets.genesets(matching: GenesetFilter(), after: nil, limit: 10)
+            #expect(sets.map(\.ownership) == [.legacy, .legacy])
+            #expect(try await collections.collection(id: 1)?.ownership == .legacy)
+            // Another user may now have a collection of the same name; the admin may not have two.
+            var draft = try CollectionDraft(name: "hallmark")
+            draft.ownership = Ownership(owner: "alice", visibility: .private)
+            #expect(try await collections.createCollection(draft, at: Date()).owner == "alice")
+            await #expect(throws: CollectionError.nameTaken("HALLMARK")) {
+                try await collections.createCollection(try CollectionDraft(name: "HALLMARK"), at: Date())
+            }
+            // Publishing a collection carries its sets along (the cascading key).
+            _ = try await collections.setVisibility(of: 1, to: .private)
+            #expect(try await genesets.geneset(id: 2)?.visibility == .private)
+            #expect(try await genesets.geneset(id: 1)?.visibility == .public)
         }
     }
 }

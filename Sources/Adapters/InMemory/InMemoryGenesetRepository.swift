@@ -25,6 +25,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         var description: String?
         var collectionID: Int64?
         var species: Species
+        var ownership: Ownership
     }
 
     private struct StoredCollection {
@@ -33,6 +34,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         let description: String
         let createdAt: Date
         let species: Species
+        var ownership: Ownership
         /// Set ids, ascending.
         var setIDs: [Int64] = []
         /// Set ids by title key.
@@ -53,7 +55,8 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
     private var nextGeneID: Int64 = 1
     private var nextSetID: Int64 = 1
     private var collections: [Int64: StoredCollection] = [:]
-    private var collectionIDsByKey: [String: Int64] = [:]
+    /// Collection ids by owner and name key (names are unique per owner).
+    private var collectionIDsByKey: [CollectionKey: Int64] = [:]
     private var nextCollectionID: Int64 = 1
     /// Grows with every change of a set.
     private var version: Int64 = 0
@@ -62,13 +65,14 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
     public init() {}
 
     public func create(_ draft: GenesetDraft, at time: Date) throws -> Geneset {
-        insert(draft, species: try species(of: draft), at: time)
+        let (species, ownership) = try placement(of: draft)
+        return insert(draft, species: species, ownership: ownership, at: time)
     }
 
     public func createMany(_ drafts: [GenesetDraft], at time: Date) throws {
-        let species = try drafts.map(species(of:))
+        let placements = try drafts.map(placement(of:))
         register(drafts.flatMap(\.geneNames))
-        for (draft, species) in zip(drafts, species) { _ = insert(draft, species: species, at: time) }
+        for (draft, (species, ownership)) in zip(drafts, placements) { _ = insert(draft, species: species, ownership: ownership, at: time) }
     }
 
     public func geneset(id: Int64) -> Geneset? {
@@ -92,6 +96,11 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         stored.description = draft.description
         stored.collectionID = collectionID
         stored.species = species
+        if let collectionID, let collection = collections[collectionID] {
+            stored.ownership = collection.ownership
+        } else if let visibility = draft.visibility {
+            stored.ownership.visibility = visibility
+        }
         sets[id] = stored
         for geneID in stored.geneIDs { membership[geneID, default: []].insertSorted(id) }
         join(stored)
@@ -126,26 +135,31 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
             index += 1
             if let titleKey, let stored = sets[id], !stored.titleKey.contains(titleKey) { continue }
             if let collectionID = filter.collectionID, sets[id]?.collectionID != collectionID { continue }
+            if let stored = sets[id], !filter.scope.contains(stored.ownership) { continue }
             if let set = materialize(id) { result.append(set) }
         }
         return result
     }
 
-    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int) -> (gene: Gene, genesets: [GenesetSummary])? {
-        guard let gene = geneIDsByKey[GenesetRules.key(forGeneName: name)].flatMap({ genes[$0]?.gene }) else { return nil }
-        let ids = membership[gene.id] ?? []
+    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int, visibleTo viewer: Viewer) -> (
+        gene: Gene, genesets: [GenesetSummary]
+    )? {
+        guard let gene = geneIDsByKey[GenesetRules.key(forGeneName: name)].flatMap({ genes[$0]?.gene }), sees(gene: gene.id, viewer) else {
+            return nil
+        }
+        let ids = (membership[gene.id] ?? []).filter { sets[$0].map { viewer.canSee($0.ownership) } ?? false }
         let start = ids.firstIndex(greaterThan: after ?? 0)
         return (gene, ids[start...].prefix(limit).compactMap { id in sets[id].map { GenesetSummary(id: id, title: $0.title) } })
     }
 
-    public func genes(after: Int64?, limit: Int) -> [Gene] {
+    public func genes(after: Int64?, limit: Int, visibleTo viewer: Viewer) -> [Gene] {
         let start = geneOrder.firstIndex(greaterThan: after ?? 0)
-        return geneOrder[start...].prefix(limit).compactMap { genes[$0]?.gene }
+        return geneOrder[start...].lazy.filter { self.sees(gene: $0, viewer) }.prefix(limit).compactMap { self.genes[$0]?.gene }
     }
 
-    public func searchGenes(_ query: GeneSearch.Query, limit: Int) -> [GeneMatch] {
+    public func searchGenes(_ query: GeneSearch.Query, limit: Int, visibleTo viewer: Viewer) -> [GeneMatch] {
         var matches: [GeneMatch] = []
-        for id in geneOrder {
+        for id in geneOrder where sees(gene: id, viewer) {
             guard let stored = genes[id], let match = GeneSearch.match(name: stored.gene.name, trigrams: stored.trigrams, query: query) else {
                 continue
             }
@@ -155,45 +169,66 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         return Array(matches.prefix(limit))
     }
 
-    public func genesetCount() -> Int {
-        sets.count
+    public func genesetCount(visibleTo viewer: Viewer) -> Int {
+        viewer.isAdmin ? sets.count : sets.values.reduce(0) { $0 + (viewer.canSee($1.ownership) ? 1 : 0) }
     }
 
-    public func geneCount() -> Int {
-        genes.count
+    public func geneCount(visibleTo viewer: Viewer) -> Int {
+        viewer.isAdmin ? genes.count : geneOrder.reduce(0) { $0 + (sees(gene: $1, viewer) ? 1 : 0) }
+    }
+
+    public func collectionOwnership(id: Int64) -> Ownership? {
+        collections[id]?.ownership
+    }
+
+    /// Whether the viewer may see the gene: admins every gene, anyone else the genes of the sets they may see.
+    private func sees(gene id: Int64, _ viewer: Viewer) -> Bool {
+        viewer.isAdmin || (membership[id] ?? []).contains { sets[$0].map { viewer.canSee($0.ownership) } ?? false }
     }
 
     // MARK: - Collections
 
     public func createCollection(_ draft: CollectionDraft, at time: Date) throws -> GenesetCollection {
-        let key = CollectionRules.key(forName: draft.name)
+        let key = CollectionKey(owner: draft.ownership.owner, name: draft.name)
         guard collectionIDsByKey[key] == nil else { throw CollectionError.nameTaken(draft.name) }
         let id = nextCollectionID
         nextCollectionID += 1
-        collections[id] = StoredCollection(id: id, name: draft.name, description: draft.description, createdAt: time, species: draft.species)
+        collections[id] = StoredCollection(
+            id: id, name: draft.name, description: draft.description, createdAt: time, species: draft.species, ownership: draft.ownership)
         collectionIDsByKey[key] = id
-        return GenesetCollection(id: id, name: draft.name, description: draft.description, createdAt: time, species: draft.species)
+        return GenesetCollection(
+            id: id, name: draft.name, description: draft.description, createdAt: time, species: draft.species, ownership: draft.ownership)
     }
 
     public func collection(id: Int64) -> GenesetCollection? {
         collections[id] == nil ? nil : summary(of: id)
     }
 
-    public func collection(named name: String) -> GenesetCollection? {
-        collectionIDsByKey[CollectionRules.key(forName: name)].flatMap(summary(of:))
+    public func collection(named name: String, owner: String) -> GenesetCollection? {
+        collectionIDsByKey[CollectionKey(owner: owner, name: name)].flatMap(summary(of:))
     }
 
-    public func collections(after: Int64?, limit: Int) -> [GenesetCollection] {
-        collections.keys.filter { $0 > (after ?? 0) }.sorted().prefix(limit).compactMap(summary(of:))
+    public func collections(after: Int64?, limit: Int, in scope: VisibilityScope) -> [GenesetCollection] {
+        collections.values.filter { $0.id > (after ?? 0) && scope.contains($0.ownership) }.map(\.id).sorted().prefix(limit)
+            .compactMap(summary(of:))
     }
 
-    public func collectionCount() -> Int {
-        collections.count
+    public func collectionCount(visibleTo viewer: Viewer) -> Int {
+        collections.values.reduce(0) { $0 + (viewer.canSee($1.ownership) ? 1 : 0) }
+    }
+
+    public func setVisibility(of collectionID: Int64, to visibility: Visibility) -> GenesetCollection? {
+        guard var collection = collections[collectionID] else { return nil }
+        collection.ownership.visibility = visibility
+        collections[collectionID] = collection
+        for setID in collection.setIDs { sets[setID]?.ownership = collection.ownership }
+        version += 1
+        return summary(of: collectionID)
     }
 
     public func deleteCollection(id: Int64) -> Bool {
         guard let stored = collections.removeValue(forKey: id) else { return false }
-        collectionIDsByKey[CollectionRules.key(forName: stored.name)] = nil
+        collectionIDsByKey[CollectionKey(owner: stored.ownership.owner, name: stored.name)] = nil
         for setID in stored.setIDs {
             guard let set = sets.removeValue(forKey: setID) else { continue }
             setOrder.removeSorted(setID)
@@ -219,7 +254,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         }
         let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
         register(drafts.flatMap(\.geneNames))
-        for draft in drafts { _ = insert(draft, species: collection.species, at: time) }
+        for draft in drafts { _ = insert(draft, species: collection.species, ownership: collection.ownership, at: time) }
     }
 
     public func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
@@ -254,22 +289,23 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
             sets[id].flatMap { set in
                 guard set.species == species else { return nil }
                 return EnrichmentGeneset(
-                    id: id, title: set.title, collectionID: set.collectionID, geneNames: set.geneIDs.compactMap { genes[$0]?.gene.name })
+                    id: id, title: set.title, collectionID: set.collectionID, geneNames: set.geneIDs.compactMap { genes[$0]?.gene.name },
+                    ownership: set.ownership)
             }
         }
     }
 
     // MARK: - Helpers
 
-    /// Stores a set whose collection was checked, with the species that check gave.
-    private func insert(_ draft: GenesetDraft, species: Species, at time: Date) -> Geneset {
+    /// Stores a set whose collection was checked, with the species and ownership that check gave.
+    private func insert(_ draft: GenesetDraft, species: Species, ownership: Ownership, at time: Date) -> Geneset {
         register(draft.geneNames)
         let id = nextSetID
         nextSetID += 1
         let geneIDs = draft.geneNames.map(geneID(forName:))
         let stored = StoredSet(
             id: id, title: draft.title, titleKey: draft.title.lowercased(), geneIDs: geneIDs, createdAt: time, updatedAt: time,
-            description: draft.description, collectionID: draft.collectionID, species: species)
+            description: draft.description, collectionID: draft.collectionID, species: species, ownership: ownership)
         sets[id] = stored
         setOrder.append(id)
         for geneID in geneIDs { membership[geneID, default: []].append(id) }
@@ -278,11 +314,14 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         return materialize(stored)
     }
 
-    /// The species a new set gets: its collection's (checked with ``checkRoom(for:in:replacing:species:)``), else
-    /// the draft's, else human.
-    private func species(of draft: GenesetDraft) throws -> Species {
-        guard let collectionID = draft.collectionID else { return draft.species ?? .human }
-        return try checkRoom(for: draft.title, in: collectionID, replacing: nil, species: draft.species)
+    /// The species and ownership a new set gets: its collection's (checked with
+    /// ``checkRoom(for:in:replacing:species:)``), else the draft's (species human and visibility public when it names none).
+    private func placement(of draft: GenesetDraft) throws -> (Species, Ownership) {
+        guard let collectionID = draft.collectionID else {
+            return (draft.species ?? .human, Ownership(owner: draft.owner, visibility: draft.visibility ?? .public))
+        }
+        let species = try checkRoom(for: draft.title, in: collectionID, replacing: nil, species: draft.species)
+        return (species, collections[collectionID]?.ownership ?? .legacy)
     }
 
     /// Throws unless the collection exists, has no other set of this title, and holds `species` (when given);
@@ -323,7 +362,7 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
         collections[id].map { stored in
             GenesetCollection(
                 id: stored.id, name: stored.name, description: stored.description, createdAt: stored.createdAt,
-                setCount: stored.setIDs.count, geneCount: stored.genes.count, species: stored.species)
+                setCount: stored.setIDs.count, geneCount: stored.genes.count, species: stored.species, ownership: stored.ownership)
         }
     }
 
@@ -360,8 +399,20 @@ public actor InMemoryGenesetRepository: GenesetRepository, CollectionRepository,
             updatedAt: stored.updatedAt,
             description: stored.description,
             collectionID: stored.collectionID,
-            species: stored.species
+            species: stored.species,
+            ownership: stored.ownership
         )
+    }
+}
+
+/// A collection's owner and name ignoring case: names are unique per owner.
+private struct CollectionKey: Hashable {
+    let owner: String
+    let name: String
+
+    init(owner: String, name: String) {
+        self.owner = owner
+        self.name = CollectionRules.key(forName: name)
     }
 }
 

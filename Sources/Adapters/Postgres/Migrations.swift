@@ -326,5 +326,44 @@ public enum Migrations {
                 "ALTER TABLE access_tokens ALTER COLUMN user_name SET NOT NULL",
             ]
         ),
+        Migration(
+            version: 11,
+            name: "owners and visibility of sets and collections",
+            statements: [
+                """
+                -- Everything made before owners existed is the admin's and public (the seeds, imports, populate).
+                ALTER TABLE collections
+                    ADD COLUMN owner text NOT NULL DEFAULT 'admin',
+                    ADD COLUMN visibility text NOT NULL DEFAULT 'public' CHECK (visibility IN ('private', 'public'))
+                """,
+                "ALTER TABLE collections ALTER COLUMN owner DROP DEFAULT, ALTER COLUMN visibility DROP DEFAULT",
+                """
+                -- Names are unique per owner: a global rule would tell one user, by a 409, the name of another's private
+                -- collection.
+                DROP INDEX collections_name_key
+                """,
+                "CREATE UNIQUE INDEX collections_owner_name_key ON collections (owner, lower(name))",
+                "ALTER TABLE collections ADD CONSTRAINT collections_id_access_key UNIQUE (id, owner, visibility)",
+                """
+                ALTER TABLE genesets
+                    ADD COLUMN owner text NOT NULL DEFAULT 'admin',
+                    ADD COLUMN visibility text NOT NULL DEFAULT 'public' CHECK (visibility IN ('private', 'public'))
+                """,
+                "ALTER TABLE genesets ALTER COLUMN owner DROP DEFAULT, ALTER COLUMN visibility DROP DEFAULT",
+                """
+                -- A set in a collection has the collection's owner and visibility: a write that breaks it fails on this
+                -- key, and a collection made public or private carries its sets along in the same statement.
+                ALTER TABLE genesets ADD CONSTRAINT genesets_collection_access_fkey
+                    FOREIGN KEY (collection_id, owner, visibility) REFERENCES collections (id, owner, visibility)
+                    ON UPDATE CASCADE ON DELETE CASCADE
+                """,
+                """
+                -- Visibility is checked in every query: public sets by id, and one owner's sets by id (?owner=, and a
+                -- user's own private sets when most of the catalog is someone else's).
+                CREATE INDEX genesets_public_id ON genesets (id) WHERE visibility = 'public'
+                """,
+                "CREATE INDEX genesets_owner_id ON genesets (owner, id)",
+            ]
+        ),
     ]
 }

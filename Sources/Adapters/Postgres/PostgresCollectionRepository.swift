@@ -21,9 +21,11 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 try await Self.collections(
                     client.query(
                         """
-                        INSERT INTO collections (name, description, created_at, gene_count, species)
-                        VALUES (\(draft.name), \(draft.description), \(time), 0, \(draft.species.rawValue))
-                        RETURNING id, name, description, created_at, species, 0::bigint, gene_count
+                        INSERT INTO collections (name, description, created_at, gene_count, species, owner, visibility)
+                        VALUES (
+                            \(draft.name), \(draft.description), \(time), 0, \(draft.species.rawValue), \(draft.ownership.owner),
+                            \(draft.ownership.visibility.rawValue))
+                        RETURNING id, name, description, created_at, species, 0::bigint, gene_count, owner, visibility
                         """, logger: logger))
             }
             guard let collection = created.first else { throw UnexpectedResult(operation: "create a collection") }
@@ -34,22 +36,39 @@ public struct PostgresCollectionRepository: CollectionRepository {
     }
 
     public func collection(id: Int64) async throws -> GenesetCollection? {
-        try await page(id: id, name: nil, after: 0, limit: 1).first
+        try await page(id: id, after: 0, limit: 1).first
     }
 
-    public func collection(named name: String) async throws -> GenesetCollection? {
-        try await page(id: nil, name: name, after: 0, limit: 1).first
+    public func collection(named name: String, owner: String) async throws -> GenesetCollection? {
+        try await page(name: name, scope: VisibilityScope(owner: owner), after: 0, limit: 1).first
     }
 
-    public func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection] {
-        try await page(id: nil, name: nil, after: after ?? 0, limit: limit)
+    public func collections(after: Int64?, limit: Int, in scope: VisibilityScope) async throws -> [GenesetCollection] {
+        try await page(scope: scope, after: after ?? 0, limit: limit)
     }
 
-    public func collectionCount() async throws -> Int {
-        try await database.run { client, logger in
-            for try await count in try await client.query("SELECT count(*) FROM collections", logger: logger).decode(Int.self) { return count }
+    public func collectionCount(visibleTo viewer: Viewer) async throws -> Int {
+        let user = viewer.isAdmin ? nil : viewer.user
+        return try await database.run { client, logger in
+            let rows = try await client.query(
+                "SELECT count(*) FROM collections WHERE \(user)::text IS NULL OR visibility = 'public' OR owner = \(user)::text", logger: logger)
+            for try await count in rows.decode(Int.self) { return count }
             return 0
         }
+    }
+
+    /// One statement: the sets follow through `genesets_collection_access_fkey`'s `ON UPDATE CASCADE` (migration 11).
+    public func setVisibility(of collectionID: Int64, to visibility: Visibility) async throws -> GenesetCollection? {
+        let changed = try await database.run { client, logger in
+            let rows = try await client.query(
+                "UPDATE collections SET visibility = \(visibility.rawValue) WHERE id = \(collectionID) RETURNING id", logger: logger)
+            var found = false
+            for try await _ in rows.decode(Int64.self) { found = true }
+            return found
+        }
+        guard changed else { return nil }
+        await PostgresGenesetRepository.advanceVersion(database)
+        return try await collection(id: collectionID)
     }
 
     public func deleteCollection(id: Int64) async throws -> Bool {
@@ -79,11 +98,13 @@ public struct PostgresCollectionRepository: CollectionRepository {
             guard started() else { throw CancellationError() }
             try await connection.withTransaction(logger: logger) { connection in
                 // The row lock keeps a concurrent delete of the collection (or a second import) out until this commits.
-                let locked = try await connection.query("SELECT species FROM collections WHERE id = \(collectionID) FOR UPDATE", logger: logger)
-                var found: Int?
-                for try await taxid in locked.decode(Int.self) { found = taxid }
-                guard let found else { throw CollectionError.notFound(collectionID) }
-                let species = try Species.stored(found, of: "collection \(collectionID)")
+                let locked = try await connection.query(
+                    "SELECT species, owner, visibility FROM collections WHERE id = \(collectionID) FOR UPDATE", logger: logger)
+                var found: (Int, String, String)?
+                for try await row in locked.decode((Int, String, String).self) { found = row }
+                guard let (taxid, owner, visibility) = found else { throw CollectionError.notFound(collectionID) }
+                let species = try Species.stored(taxid, of: "collection \(collectionID)")
+                let ownership = try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(collectionID)")
                 try await produce { records in
                     let keys = records.map { CollectionRules.key(forName: $0.name) }
                     let taken = try await connection.query(
@@ -94,7 +115,8 @@ public struct PostgresCollectionRepository: CollectionRepository {
                         throw CollectionError.setNameTaken(collection: collectionID, name: name)
                     }
                     let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
-                    try await PostgresGenesetRepository.insert(drafts, species: species, at: time, on: connection, logger: logger)
+                    try await PostgresGenesetRepository.insert(
+                        drafts, species: species, ownership: { _ in ownership }, at: time, on: connection, logger: logger)
                 }
                 try await connection.query(
                     """
@@ -137,11 +159,16 @@ public struct PostgresCollectionRepository: CollectionRepository {
 
     // MARK: - Helpers
 
-    /// Collections by ascending id (one by id, one by name, or a page), with their counts. A collection whose gene
-    /// count a change cleared is counted again here and the count kept (one pass over its sets' gene arrays); when a
-    /// concurrent reader is already doing that, this one counts for itself rather than wait.
-    private func page(id: Int64?, name: String?, after: Int64, limit: Int) async throws -> [GenesetCollection] {
-        try await database.run { client, logger in
+    /// Collections by ascending id (one by id, one by name, or a page of a scope), with their counts. A collection whose
+    /// gene count a change cleared is counted again here and the count kept (one pass over its sets' gene arrays); when
+    /// a concurrent reader is already doing that, this one counts for itself rather than wait.
+    private func page(
+        id: Int64? = nil, name: String? = nil, scope: VisibilityScope = VisibilityScope(), after: Int64, limit: Int
+    ) async throws -> [GenesetCollection] {
+        let viewer = scope.restrictedTo
+        let owner = scope.owner
+        let visibility = scope.visibility?.rawValue
+        return try await database.run { client, logger in
             try await Self.collections(
                 client.query(
                     """
@@ -149,6 +176,9 @@ public struct PostgresCollectionRepository: CollectionRepository {
                         SELECT id FROM collections
                         WHERE (\(id)::bigint IS NULL OR id = \(id)::bigint) AND (\(name)::text IS NULL OR lower(name) = lower(\(name)::text))
                           AND id > \(after)
+                          AND (\(viewer)::text IS NULL OR visibility = 'public' OR owner = \(viewer)::text)
+                          AND (\(owner)::text IS NULL OR owner = \(owner)::text)
+                          AND (\(visibility)::text IS NULL OR visibility = \(visibility)::text)
                         ORDER BY id LIMIT \(limit)
                     ), recounted AS (
                         UPDATE collections c SET gene_count = (
@@ -159,7 +189,8 @@ public struct PostgresCollectionRepository: CollectionRepository {
                     SELECT c.id, c.name, c.description, c.created_at, c.species,
                         (SELECT count(*) FROM genesets s WHERE s.collection_id = c.id),
                         coalesce(r.gene_count, c.gene_count, (
-                            SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)::integer)
+                            SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)::integer),
+                        c.owner, c.visibility
                     FROM collections c JOIN picked p ON p.id = c.id LEFT JOIN recounted r ON r.id = c.id
                     ORDER BY c.id
                     """, logger: logger))
@@ -168,11 +199,15 @@ public struct PostgresCollectionRepository: CollectionRepository {
 
     private static func collections(_ rows: PostgresRowSequence) async throws -> [GenesetCollection] {
         var collections: [GenesetCollection] = []
-        for try await (id, name, description, created, taxid, sets, genes) in rows.decode((Int64, String, String, Date, Int, Int64, Int?).self) {
+        for try await (id, name, description, created, taxid, sets, genes, owner, visibility) in rows.decode(
+            (Int64, String, String, Date, Int, Int64, Int?, String, String).self)
+        {
             let species = try Species.stored(taxid, of: "collection \(id)")
+            let ownership = try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
             collections.append(
                 GenesetCollection(
-                    id: id, name: name, description: description, createdAt: created, setCount: Int(sets), geneCount: genes ?? 0, species: species))
+                    id: id, name: name, description: description, createdAt: created, setCount: Int(sets), geneCount: genes ?? 0, species: species,
+                    ownership: ownership))
         }
         return collections
     }

@@ -40,15 +40,24 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
             guard started() else { throw CancellationError() }
             let rows = try await connection.query(
                 """
-                SELECT id, title, collection_id, gene_names FROM genesets
+                SELECT id, title, collection_id, gene_names, owner, visibility FROM genesets
                 WHERE species = \(species.rawValue) AND (\(collection)::bigint IS NULL OR collection_id = \(collection)::bigint)
                 ORDER BY id
                 """, logger: logger)
             var sets: [EnrichmentGeneset] = []
-            for try await (id, title, collectionID, names) in rows.decode((Int64, String, Int64?, ByteBuffer).self) {
-                sets.append(EnrichmentGeneset(id: id, title: title, collectionID: collectionID, geneNames: try PostgresArrayColumn.strings(names)))
+            for try await (id, title, collectionID, names, owner, visibility) in rows.decode(
+                (Int64, String, Int64?, ByteBuffer, String, String).self)
+            {
+                sets.append(
+                    EnrichmentGeneset(
+                        id: id, title: title, collectionID: collectionID, geneNames: try PostgresArrayColumn.strings(names),
+                        ownership: try Ownership.stored(owner: owner, visibility: visibility, of: "set \(id)")))
             }
             return sets
         }
+    }
+
+    public func collectionOwnership(id: Int64) async throws -> Ownership? {
+        try await database.run { client, logger in try await PostgresGenesetRepository.collectionOwnership(id: id, client: client, logger: logger) }
     }
 }

@@ -21,7 +21,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset {
-        try await advancingVersion {
+        let visibility = (draft.visibility ?? .public).rawValue
+        return try await advancingVersion {
             try await collectionErrors(draft) { client, logger in
                 // One statement: missing genes (sorted, so concurrent creates lock genes in one order), the set with
                 // its stored genes in input order, and the memberships.
@@ -37,10 +38,13 @@ public struct PostgresGenesetRepository: GenesetRepository {
                         SELECT input.position, genes_upserted.id, genes_upserted.name
                         FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
                     ), new_set AS (
-                        INSERT INTO genesets (title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species)
+                        INSERT INTO genesets (
+                            title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species, owner, visibility)
                         SELECT \(draft.title), \(time), \(time), array_agg(id ORDER BY position), array_agg(name ORDER BY position),
                             \(draft.description), \(draft.collectionID),
-                            coalesce(\(draft.species?.rawValue)::integer, (SELECT species FROM collections WHERE id = \(draft.collectionID)), \(Species.human.rawValue))
+                            coalesce(\(draft.species?.rawValue)::integer, (SELECT species FROM collections WHERE id = \(draft.collectionID)), \(Species.human.rawValue)),
+                            coalesce((SELECT owner FROM collections WHERE id = \(draft.collectionID)), \(draft.owner)),
+                            coalesce((SELECT visibility FROM collections WHERE id = \(draft.collectionID)), \(visibility))
                         FROM members
                         RETURNING \(unescaped: Self.setColumns)
                     ), linked AS (
@@ -65,16 +69,32 @@ public struct PostgresGenesetRepository: GenesetRepository {
         guard !drafts.isEmpty else { return }
         try await advancingVersion {
             try await database.transaction { connection, logger in
-                try await Self.insert(drafts, at: time, on: connection, logger: logger)
+                // Sets in a collection get its owner and visibility (the key genesets_collection_access_fkey checks it).
+                var ownerships: [Int64: Ownership] = [:]
+                let collections = Array(Set(drafts.compactMap(\.collectionID)))
+                if !collections.isEmpty {
+                    let rows = try await connection.query(
+                        "SELECT id, owner, visibility FROM collections WHERE id = ANY(\(collections))", logger: logger)
+                    for try await (id, owner, visibility) in rows.decode((Int64, String, String).self) {
+                        ownerships[id] = try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
+                    }
+                }
+                try await Self.insert(
+                    drafts,
+                    ownership: { draft in
+                        draft.collectionID.flatMap { ownerships[$0] } ?? Ownership(owner: draft.owner, visibility: draft.visibility ?? .public)
+                    }, at: time, on: connection, logger: logger)
             }
         }
     }
 
     /// Stores sets in bulk on a connection in a transaction: genes upserted in ``GenesetRules/idAssignmentOrder(_:)``,
     /// set ids reserved in order, then sets and memberships with COPY. Collections are not checked: callers do, and
-    /// pass the collection's species as `species` (a draft without a species gets it, else human).
+    /// pass the collection's species as `species` (a draft without a species gets it, else human), and `ownership` gives
+    /// each set's owner and visibility.
     static func insert(
-        _ drafts: [GenesetDraft], species: Species? = nil, at time: Date, on connection: PostgresConnection, logger: Logger
+        _ drafts: [GenesetDraft], species: Species? = nil, ownership: (GenesetDraft) -> Ownership, at time: Date, on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         let stored = try await upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
         var setIDs: [Int64] = []
@@ -100,12 +120,15 @@ public struct PostgresGenesetRepository: GenesetRepository {
             sets.writeString(draft.description.map(CopyText.escape) ?? "\\N")
             sets.writeString("\t")
             sets.writeString(draft.collectionID.map(String.init) ?? "\\N")
-            sets.writeString("\t\((draft.species ?? species ?? .human).rawValue)\n")
+            let owned = ownership(draft)
+            sets.writeString("\t\((draft.species ?? species ?? .human).rawValue)\t\(CopyText.escape(owned.owner))\t\(owned.visibility.rawValue)\n")
             for (position, gene) in genes.enumerated() {
                 members.writeString("\(setID)\t\(position + 1)\t\(gene.id)\n")
             }
         }
-        let setColumns = ["id", "title", "created_at", "updated_at", "gene_ids", "gene_names", "description", "collection_id", "species"]
+        let setColumns = [
+            "id", "title", "created_at", "updated_at", "gene_ids", "gene_names", "description", "collection_id", "species", "owner", "visibility",
+        ]
         try await connection.copyFrom(table: "genesets", columns: setColumns, logger: logger) {
             try await $0.write(sets)
         }
@@ -140,7 +163,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
                         species = coalesce(
                             \(draft.species?.rawValue)::integer,
                             (SELECT c.species FROM collections c WHERE c.id = coalesce(\(draft.collectionID), genesets.collection_id)),
-                            species)
+                            species),
+                        owner = coalesce(
+                            (SELECT c.owner FROM collections c WHERE c.id = coalesce(\(draft.collectionID), genesets.collection_id)), owner),
+                        visibility = coalesce(
+                            (SELECT c.visibility FROM collections c WHERE c.id = coalesce(\(draft.collectionID), genesets.collection_id)),
+                            \(draft.visibility?.rawValue)::text, visibility)
                     WHERE id = \(id) RETURNING id, collection_id
                 ), counted AS (
                     UPDATE collections SET gene_count = NULL
@@ -207,17 +235,24 @@ public struct PostgresGenesetRepository: GenesetRepository {
         let title = filter.titleContains.map(LikePattern.contains)
         let gene = filter.geneName
         let collection = filter.collectionID
+        let viewer = filter.scope.restrictedTo
+        let owner = filter.scope.owner
+        let visibility = filter.scope.visibility?.rawValue
         let after = after ?? 0
         return try await run { client, logger in
-            guard title != nil || gene != nil || collection != nil else {
+            guard title != nil || gene != nil || collection != nil || owner != nil || visibility != nil else {
                 var sets: [Geneset] = []
-                for try await set in try await client.execute(GenesetPage(after: after, limit: Int64(limit)), logger: logger) { sets.append(set) }
+                let page = GenesetPage(after: after, limit: Int64(limit), viewer: viewer)
+                for try await set in try await client.execute(page, logger: logger) { sets.append(set) }
                 return sets
             }
             // Unnamed statements are planned with their parameters, so the IS NULL branches fold away.
             let query: PostgresQuery = """
                 SELECT \(unescaped: Self.setColumns) FROM genesets
                 WHERE id > \(after)
+                  AND (\(viewer)::text IS NULL OR visibility = 'public' OR owner = \(viewer)::text)
+                  AND (\(owner)::text IS NULL OR owner = \(owner)::text)
+                  AND (\(visibility)::text IS NULL OR visibility = \(visibility)::text)
                   AND (\(collection)::bigint IS NULL OR collection_id = \(collection)::bigint)
                   AND (\(title)::text IS NULL OR lower(title) LIKE lower(\(title)::text) ESCAPE '\\')
                   AND (\(gene)::text IS NULL OR id IN (
@@ -230,9 +265,15 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    public func genes(after: Int64?, limit: Int) async throws -> [Gene] {
-        try await run { client, logger in
-            let rows = try await client.query("SELECT id, name FROM genes WHERE id > \(after ?? 0) ORDER BY id LIMIT \(limit)", logger: logger)
+    public func genes(after: Int64?, limit: Int, visibleTo viewer: Viewer) async throws -> [Gene] {
+        let user = viewer.isAdmin ? nil : viewer.user
+        return try await run { client, logger in
+            let rows = try await client.query(
+                """
+                SELECT id, name FROM genes g
+                WHERE id > \(after ?? 0) AND (\(user)::text IS NULL OR \(unescaped: Self.visibleGene("$2")))
+                ORDER BY id LIMIT \(limit)
+                """, logger: logger)
             var genes: [Gene] = []
             for try await (id, name) in rows.decode((Int64, String).self) { genes.append(Gene(id: id, name: name)) }
             return genes
@@ -240,8 +281,10 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     /// One prepared statement: the gene, and a page of its sets through a `LATERAL` join.
-    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int) async throws -> (gene: Gene, genesets: [GenesetSummary])? {
-        let statement = GeneWithSets(name: name, after: after ?? 0, limit: Int64(limit))
+    public func gene(named name: String, withSetsAfter after: Int64?, limit: Int, visibleTo viewer: Viewer) async throws -> (
+        gene: Gene, genesets: [GenesetSummary]
+    )? {
+        let statement = GeneWithSets(name: name, after: after ?? 0, limit: Int64(limit), viewer: viewer.isAdmin ? nil : viewer.user)
         return try await run { client, logger in
             var gene: Gene?
             var summaries: [GenesetSummary] = []
@@ -253,7 +296,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    public func searchGenes(_ query: GeneSearch.Query, limit: Int) async throws -> [GeneMatch] {
+    public func searchGenes(_ query: GeneSearch.Query, limit: Int, visibleTo viewer: Viewer) async throws -> [GeneMatch] {
+        let user = viewer.isAdmin ? nil : viewer.user
         let key = query.key
         let prefix = LikePattern.prefix(key)
         let contains = LikePattern.contains(key)
@@ -270,8 +314,9 @@ public struct PostgresGenesetRepository: GenesetRepository {
                                 WHEN lower(name) LIKE \(contains) ESCAPE '\\' THEN 2
                                 ELSE 3 END AS kind,
                            similarity(lower(name), \(key)) AS sim
-                    FROM genes
-                    WHERE lower(name) LIKE \(contains) ESCAPE '\\' OR lower(name) % \(key)
+                    FROM genes g
+                    WHERE (lower(name) LIKE \(contains) ESCAPE '\\' OR lower(name) % \(key))
+                      AND (\(user)::text IS NULL OR \(unescaped: Self.visibleGene("$5")))
                 ) ranked
                 WHERE kind < 3 OR sim >= \(threshold)
                 ORDER BY kind, sim DESC, lower(name) COLLATE "C", id
@@ -288,18 +333,43 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    public func genesetCount() async throws -> Int {
+    public func genesetCount(visibleTo viewer: Viewer) async throws -> Int {
+        let user = viewer.isAdmin ? nil : viewer.user
+        return try await count("SELECT count(*) FROM genesets WHERE \(user)::text IS NULL OR visibility = 'public' OR owner = \(user)::text")
+    }
+
+    public func geneCount(visibleTo viewer: Viewer) async throws -> Int {
+        let user = viewer.isAdmin ? nil : viewer.user
+        return try await count("SELECT count(*) FROM genes g WHERE \(user)::text IS NULL OR \(unescaped: Self.visibleGene("$1"))")
+    }
+
+    public func collectionOwnership(id: Int64) async throws -> Ownership? {
+        try await run { client, logger in try await Self.collectionOwnership(id: id, client: client, logger: logger) }
+    }
+
+    /// The owner and visibility of collection `id`, or `nil`.
+    static func collectionOwnership(id: Int64, client: PostgresClient, logger: Logger) async throws -> Ownership? {
+        let rows = try await client.query("SELECT owner, visibility FROM collections WHERE id = \(id)", logger: logger)
+        for try await (owner, visibility) in rows.decode((String, String).self) {
+            return try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
+        }
+        return nil
+    }
+
+    private func count(_ query: PostgresQuery) async throws -> Int {
         try await run { client, logger in
-            for try await count in try await client.query("SELECT count(*) FROM genesets", logger: logger).decode(Int.self) { return count }
+            for try await count in try await client.query(query, logger: logger).decode(Int.self) { return count }
             return 0
         }
     }
 
-    public func geneCount() async throws -> Int {
-        try await run { client, logger in
-            for try await count in try await client.query("SELECT count(*) FROM genes", logger: logger).decode(Int.self) { return count }
-            return 0
-        }
+    /// Whether the gene `g` is in a set user `parameter` may see (public or theirs): an index probe per gene, which
+    /// stops at the first such set.
+    static func visibleGene(_ parameter: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+                WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(parameter)::text))
+        """
     }
 
     // MARK: - Helpers
@@ -316,20 +386,22 @@ public struct PostgresGenesetRepository: GenesetRepository {
             FROM genes g
             LEFT JOIN LATERAL (
                 SELECT s.id, s.title FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
-                WHERE m.gene_id = g.id AND m.geneset_id > $2
+                WHERE m.gene_id = g.id AND m.geneset_id > $2 AND ($4 = '' OR s.visibility = 'public' OR s.owner = $4)
                 ORDER BY m.geneset_id LIMIT $3
             ) s ON true
-            WHERE lower(g.name) = lower($1)
+            WHERE lower(g.name) = lower($1) AND ($4 = '' OR \(PostgresGenesetRepository.visibleGene("$4")))
             ORDER BY s.id
             """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8]
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .text]
         typealias Row = (Int64, String, Int64?, String?)
 
         let name: String
         let after: Int64
         let limit: Int64
+        /// The user whose view this is, `nil` for an admin's (bound as an empty name, which no user has).
+        let viewer: String?
 
-        var parameters: [any PostgresDynamicTypeEncodable] { [name, after, limit] }
+        var parameters: [any PostgresDynamicTypeEncodable] { [name, after, limit, viewer ?? ""] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
@@ -340,7 +412,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     /// A set's columns, its genes in input order last; ``geneset(from:)`` reads them.
-    static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species"
+    static let setColumns = "id, title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species, owner, visibility"
 
     /// The set with this id and its genes in input order.
     private static func setWithGenes(id: Int64) -> PostgresQuery {
@@ -355,30 +427,37 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// A row of ``setColumns``.
     private static func geneset(from row: PostgresRow) throws -> Geneset {
-        let (id, title, created, updated, idColumn, nameColumn, description, collectionID, taxid) = try row.decode(
-            (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?, Int).self)
+        let (id, title, created, updated, idColumn, nameColumn, description, collectionID, taxid, owner, visibility) = try row.decode(
+            (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?, Int, String, String).self)
         let species = try Species.stored(taxid, of: "set \(id)")
+        let ownership = try Ownership.stored(owner: owner, visibility: visibility, of: "set \(id)")
         let geneIDs = try PostgresArrayColumn.int64s(idColumn)
         let names = try PostgresArrayColumn.strings(nameColumn)
         guard geneIDs.count == names.count else { throw UnexpectedResult(operation: "pair gene ids with names of set \(id)") }
         let genes = zip(geneIDs, names).map { Gene(id: $0, name: $1) }
         return Geneset(
             id: id, title: title, genes: genes, createdAt: created, updatedAt: updated, description: description, collectionID: collectionID,
-            species: species)
+            species: species, ownership: ownership)
     }
 
-    /// A page of sets with no filter, by ascending id: one index range of one table, so its generic plan is the
-    /// right one whatever the parameters, and it is prepared once per connection.
+    /// A page of the sets a user may see (`$3`, empty for an admin: user names are never empty) with no other filter, by ascending id: one index
+    /// range of one table, so its generic plan is the right one whatever the parameters, and it is prepared once per
+    /// connection.
     struct GenesetPage: PositionalStatement {
         static let name = "assay_geneset_page"
-        static let sql = "SELECT \(setColumns) FROM genesets WHERE id > $1 ORDER BY id LIMIT $2"
-        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
+        static let sql = """
+            SELECT \(setColumns) FROM genesets
+            WHERE id > $1 AND ($3 = '' OR visibility = 'public' OR owner = $3)
+            ORDER BY id LIMIT $2
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text]
         typealias Row = Geneset
 
         let after: Int64
         let limit: Int64
+        let viewer: String?
 
-        var parameters: [any PostgresDynamicTypeEncodable] { [after, limit] }
+        var parameters: [any PostgresDynamicTypeEncodable] { [after, limit, viewer ?? ""] }
 
         func decodeRow(_ row: PostgresRow) throws -> Geneset { try PostgresGenesetRepository.geneset(from: row) }
     }

@@ -21,13 +21,19 @@ public struct AnyCollectionRepository: CollectionRepository {
 
     public func collection(id: Int64) async throws -> GenesetCollection? { try await base.collection(id: id) }
 
-    public func collection(named name: String) async throws -> GenesetCollection? { try await base.collection(named: name) }
-
-    public func collections(after: Int64?, limit: Int) async throws -> [GenesetCollection] {
-        try await base.collections(after: after, limit: limit)
+    public func collection(named name: String, owner: String) async throws -> GenesetCollection? {
+        try await base.collection(named: name, owner: owner)
     }
 
-    public func collectionCount() async throws -> Int { try await base.collectionCount() }
+    public func collections(after: Int64?, limit: Int, in scope: VisibilityScope) async throws -> [GenesetCollection] {
+        try await base.collections(after: after, limit: limit, in: scope)
+    }
+
+    public func collectionCount(visibleTo viewer: Viewer) async throws -> Int { try await base.collectionCount(visibleTo: viewer) }
+
+    public func setVisibility(of collectionID: Int64, to visibility: Visibility) async throws -> GenesetCollection? {
+        try await base.setVisibility(of: collectionID, to: visibility)
+    }
 
     public func deleteCollection(id: Int64) async throws -> Bool { try await base.deleteCollection(id: id) }
 
@@ -58,4 +64,6 @@ public struct AnyEnrichmentSource: EnrichmentSource {
     public func enrichmentSets(collection: Int64?, species: Species) async throws -> [EnrichmentGeneset] {
         try await base.enrichmentSets(collection: collection, species: species)
     }
+
+    public func collectionOwnership(id: Int64) async throws -> Ownership? { try await base.collectionOwnership(id: id) }
 }

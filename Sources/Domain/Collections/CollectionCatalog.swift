@@ -24,37 +24,50 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
         self.clock = clock
     }
 
-    /// Validates and stores a new, empty collection of one species' gene sets.
-    public func create(name: String, description: String = "", species: Species = .human) async throws -> GenesetCollection {
-        try await repository.createCollection(CollectionDraft(name: name, description: description, species: species), at: clock.now())
+    /// Validates and stores a new, empty collection of one species' gene sets, owned by the viewer and `visibility`
+    /// (by default private); its name must be new among the viewer's collections.
+    public func create(
+        name: String, description: String = "", species: Species = .human, visibility: Visibility = .private, as viewer: Viewer = .system
+    ) async throws -> GenesetCollection {
+        var draft = try CollectionDraft(name: name, description: description, species: species)
+        draft.ownership = Ownership(owner: viewer.user, visibility: visibility)
+        return try await repository.createCollection(draft, at: clock.now())
     }
 
-    /// The collection with this id; throws ``CollectionError/notFound(_:)`` when missing.
-    public func collection(id: Int64) async throws -> GenesetCollection {
-        guard let collection = try await repository.collection(id: id) else { throw CollectionError.notFound(id) }
+    /// The collection with this id; throws ``CollectionError/notFound(_:)`` when missing or when the viewer may not see it.
+    public func collection(id: Int64, as viewer: Viewer = .system) async throws -> GenesetCollection {
+        guard let collection = try await repository.collection(id: id), viewer.canSee(collection.ownership) else {
+            throw CollectionError.notFound(id)
+        }
         return collection
     }
 
-    /// The collection of this name ignoring case; throws ``CollectionError/notFoundNamed(_:)`` when missing.
-    public func collection(named name: String) async throws -> GenesetCollection {
-        guard let collection = try await repository.collection(named: name.trimmingWhitespace()) else {
+    /// The collection of `owner` (by default the viewer) with this name ignoring case; throws
+    /// ``CollectionError/notFoundNamed(_:)`` when missing or when the viewer may not see it.
+    public func collection(named name: String, owner: String? = nil, as viewer: Viewer = .system) async throws -> GenesetCollection {
+        guard let collection = try await repository.collection(named: name.trimmingWhitespace(), owner: owner ?? viewer.user),
+            viewer.canSee(collection.ownership)
+        else {
             throw CollectionError.notFoundNamed(name)
         }
         return collection
     }
 
-    /// The collection of this name, created empty for `species` when there is none (what `assay import gmt` does);
-    /// throws ``CollectionError/speciesMismatch(collection:collectionSpecies:species:)`` when it holds another species.
-    public func collection(namedOrCreated name: String, species: Species = .human) async throws -> GenesetCollection {
+    /// The viewer's collection of this name, created empty for `species` with `visibility` when there is none (what
+    /// `assay import gmt` does); throws ``CollectionError/speciesMismatch(collection:collectionSpecies:species:)`` when it
+    /// holds another species.
+    public func collection(
+        namedOrCreated name: String, species: Species = .human, visibility: Visibility = .private, as viewer: Viewer = .system
+    ) async throws -> GenesetCollection {
         let found: GenesetCollection
-        if let existing = try await repository.collection(named: name.trimmingWhitespace()) {
+        if let existing = try await repository.collection(named: name.trimmingWhitespace(), owner: viewer.user) {
             found = existing
         } else {
             do {
-                return try await create(name: name, species: species)
+                return try await create(name: name, species: species, visibility: visibility, as: viewer)
             } catch CollectionError.nameTaken {
                 // Created by someone else meanwhile.
-                found = try await collection(named: name)
+                found = try await collection(named: name, as: viewer)
             }
         }
         guard found.species == species else {
@@ -63,16 +76,41 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
         return found
     }
 
-    /// One page of collections by ascending id, with their counts.
-    public func list(limit: Int?, cursor: String?) async throws -> Page<GenesetCollection> {
+    /// One page of the collections the viewer may see by ascending id, with their counts, optionally only those of
+    /// `owner` (a user name) or of one visibility.
+    public func list(
+        limit: Int?, cursor: String?, owner: String? = nil, visibility: Visibility? = nil, as viewer: Viewer = .system
+    ) async throws -> Page<GenesetCollection> {
         let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.cursorKind)
-        let fetched = try await repository.collections(after: page.afterID, limit: page.limit + 1)
+        if let owner, let reason = UserName.problem(with: owner) {
+            throw ValidationError([FieldError(field: "owner", reason: reason + ", or `me`")])
+        }
+        let scope = VisibilityScope(viewer: viewer, owner: owner, visibility: visibility)
+        let fetched = try await repository.collections(after: page.afterID, limit: page.limit + 1, in: scope)
         return Page(fetched: fetched, limit: page.limit, kind: Self.cursorKind) { $0.id }
     }
 
-    /// Deletes a collection with its sets; throws ``CollectionError/notFound(_:)`` when missing.
-    public func delete(id: Int64) async throws {
+    /// Deletes a collection with its sets; throws ``CollectionError/notFound(_:)`` when missing or not visible to the
+    /// viewer, ``NotOwnerError`` when the viewer sees it but may not change it.
+    public func delete(id: Int64, as viewer: Viewer = .system) async throws {
+        _ = try await changeable(id, by: viewer)
         guard try await repository.deleteCollection(id: id) else { throw CollectionError.notFound(id) }
+    }
+
+    /// Makes a collection and every set in it `visibility`, with ``delete(id:as:)``'s rules on who may.
+    public func setVisibility(of id: Int64, to visibility: Visibility, as viewer: Viewer = .system) async throws -> GenesetCollection {
+        _ = try await changeable(id, by: viewer)
+        guard let collection = try await repository.setVisibility(of: id, to: visibility) else { throw CollectionError.notFound(id) }
+        return collection
+    }
+
+    /// The collection, when the viewer may change it.
+    private func changeable(_ id: Int64, by viewer: Viewer) async throws -> GenesetCollection {
+        let collection = try await collection(id: id, as: viewer)
+        guard viewer.canChange(collection.ownership) else {
+            throw NotOwnerError(kind: "collection", id: id, owner: collection.owner)
+        }
+        return collection
     }
 
     /// Reads a GMT file from `chunks` as they arrive and adds its sets to the collection, atomically.
@@ -80,11 +118,14 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
     /// Lines are checked by ``GMTReader`` (names, gene names, repeated names). Strict: any bad line refuses the file
     /// with ``CollectionError/importRefused(problems:total:)`` and nothing is stored, whatever had been written.
     /// Lenient: bad lines are skipped and listed in the report. The file is never held whole: sets go to the
-    /// repository in batches of ``importBatchSize`` as they are read.
+    /// repository in batches of ``importBatchSize`` as they are read. The sets get the collection's owner and
+    /// visibility; only they and admins may import (``delete(id:as:)``'s rules).
     public func importGMT(
-        into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode
+        into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode,
+        as viewer: Viewer = .system
     ) async throws -> GMTImportReport {
-        try await importGMT(into: collectionID, from: chunks, mode: mode, transform: nil)
+        _ = try await changeable(collectionID, by: viewer)
+        return try await importGMT(into: collectionID, from: chunks, mode: mode, transform: nil)
     }
 
     /// ``importGMT(into:from:mode:)`` with every set's genes resolved to approved symbols against the collection's
@@ -92,9 +133,9 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
     /// changed. Throws ``GeneReferenceError/notLoaded(_:)`` when the species has no reference; nothing is stored then.
     public func importGMT<Store: GeneReferenceStore>(
         into collectionID: Int64, from chunks: some AsyncSequence<[UInt8], any Error> & Sendable, mode: GMTImportMode,
-        resolvingWith resolver: GeneResolver<Store>
+        resolvingWith resolver: GeneResolver<Store>, as viewer: Viewer = .system
     ) async throws -> GMTImportReport {
-        let species = try await collection(id: collectionID).species
+        let species = try await changeable(collectionID, by: viewer).species
         let summary = Mutex(GMTRenamingSummary(species: species))
         var report = try await importGMT(into: collectionID, from: chunks, mode: mode) { batch in
             // Batches come one at a time, so the summary is read and written back without a race.
@@ -176,16 +217,19 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
     }
 
     /// Writes the collection as a GMT file, one line per set in ascending id order, in pieces as they are read;
-    /// throws ``CollectionError/notFound(_:)`` when missing. Importing the output and exporting again gives the same
-    /// bytes.
+    /// throws ``CollectionError/notFound(_:)`` when missing or when the viewer may not see it. Importing the output and
+    /// exporting again gives the same bytes.
     ///
     /// `write` runs on the caller's isolation (`isolation`, by default the caller's actor), one piece at a time, so it
     /// needs not be `@Sendable` and may collect the pieces into a local variable. The next piece is read only after
     /// `write` returned, so a slow writer holds back the read instead of filling memory. An error thrown by `write`
     /// stops the export and is rethrown.
     public func exportGMT(
-        of collectionID: Int64, isolation: isolated (any Actor)? = #isolation, _ write: ([UInt8]) async throws -> Void
+        of collectionID: Int64, as viewer: Viewer = .system, isolation: isolated (any Actor)? = #isolation,
+        _ write: ([UInt8]) async throws -> Void
     ) async throws {
+        // Every set of a collection has the collection's visibility, so a viewer who sees it sees all of its sets.
+        _ = try await collection(id: collectionID, as: viewer)
         // The port calls its @Sendable callback in the adapter's task; the pieces cross to the caller's isolation here.
         let pieces = Handoff<[UInt8]>()
         async let exported: Void = {

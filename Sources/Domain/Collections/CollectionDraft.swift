@@ -17,6 +17,8 @@ public struct CollectionDraft: Sendable, Hashable {
     public let description: String
     /// The species of the sets it will hold.
     public let species: Species
+    /// Its owner and visibility, which its sets share; the admin's and public unless set.
+    public var ownership: Ownership = .legacy
 
     /// Validates raw input, reporting every broken rule with its field (`name`, `description`).
     public init(name rawName: String, description rawDescription: String = "", species: Species = .human) throws(ValidationError) {

@@ -8,7 +8,7 @@
 public struct GenesetCollection: Sendable, Hashable {
     /// Stable identifier; ids grow with creation order.
     public var id: Int64
-    /// The name, unique ignoring case.
+    /// The name, unique among its owner's collections ignoring case.
     public var name: String
     /// Free text, possibly empty.
     public var description: String
@@ -20,10 +20,15 @@ public struct GenesetCollection: Sendable, Hashable {
     public var geneCount: Int
     /// The species of every set in the collection, chosen when it is created.
     public var species: Species
+    /// The user who owns the collection and every set in it.
+    public var owner: String
+    /// Who may see the collection; its sets have the same visibility.
+    public var visibility: Visibility
 
     /// Creates a collection value.
     public init(
-        id: Int64, name: String, description: String, createdAt: Date, setCount: Int = 0, geneCount: Int = 0, species: Species = .human
+        id: Int64, name: String, description: String, createdAt: Date, setCount: Int = 0, geneCount: Int = 0, species: Species = .human,
+        ownership: Ownership = .legacy
     ) {
         self.id = id
         self.name = name
@@ -32,5 +37,10 @@ public struct GenesetCollection: Sendable, Hashable {
         self.setCount = setCount
         self.geneCount = geneCount
         self.species = species
+        self.owner = ownership.owner
+        self.visibility = ownership.visibility
     }
+
+    /// Owner and visibility.
+    public var ownership: Ownership { Ownership(owner: owner, visibility: visibility) }
 }

@@ -19,13 +19,16 @@
 public struct EnrichmentAnalysis: Sendable {
     /// The sets to test against.
     public let index: EnrichmentIndex
+    /// What the viewer may see: only those sets are tested, and only their genes make the default background.
+    let sight: EnrichmentIndex.Sight
 
-    /// Creates the analysis over an index.
-    public init(index: EnrichmentIndex) {
+    /// Creates the analysis of the sets of `index` that `viewer` may see.
+    public init(index: EnrichmentIndex, viewer: Viewer = .system) {
         self.index = index
+        self.sight = index.sight(of: viewer)
     }
 
-    /// Tests every set that shares a gene with the list; cost follows the list genes' memberships, not the number
+    /// Tests every set the viewer may see that shares a gene with the list; cost follows the list genes' memberships, not the number
     /// of sets (plus one pass over the background list and the touched sets' members when a list is given).
     ///
     /// Throws a ``ValidationError`` on `background` when a numeric background is smaller than a tested set.
@@ -40,7 +43,8 @@ public struct EnrichmentAnalysis: Sendable {
         var touched: [Int32] = []
         var pairs: [EnrichmentIndex.Posting] = []
         for name in query.genes {
-            let indexed = index.gene(named: name)
+            // A gene only sets hidden from the viewer hold is, for them, in no set.
+            let indexed = index.gene(named: name).flatMap { sight.sees(gene: $0) ? $0 : nil }
             guard population.contains(name, indexed: indexed != nil) else {
                 unmapped.append(name)
                 continue
@@ -50,7 +54,7 @@ public struct EnrichmentAnalysis: Sendable {
                 unannotated.append(name)
                 continue
             }
-            for posting in index.postings[Int(gene)] {
+            for posting in index.postings[Int(gene)] where sight.sees(set: posting.set) {
                 if overlaps[Int(posting.set)] == 0 { touched.append(posting.set) }
                 overlaps[Int(posting.set)] += 1
                 pairs.append(posting)
@@ -110,7 +114,7 @@ public struct EnrichmentAnalysis: Sendable {
     private func population(of query: EnrichmentQuery) -> Population {
         switch query.background {
         case .sets:
-            return .sets(count: index.geneCount)
+            return .sets(count: sight.geneCount)
         case .size(let count):
             return .size(count)
         case .genes(let names):
@@ -118,7 +122,7 @@ public struct EnrichmentAnalysis: Sendable {
             var indexed = Set<Int32>()
             for name in names {
                 keys.insert(GenesetRules.key(forGeneName: name))
-                if let gene = index.gene(named: name) { indexed.insert(gene) }
+                if let gene = index.gene(named: name), sight.sees(gene: gene) { indexed.insert(gene) }
             }
             return .genes(keys: keys, indexed: indexed)
         }

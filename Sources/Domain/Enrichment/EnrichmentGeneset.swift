@@ -8,9 +8,12 @@ public struct EnrichmentGeneset: Sendable, Hashable {
     public var collectionID: Int64?
     /// Member genes as stored; names that repeat ignoring case count once.
     public var geneNames: [String]
+    /// Who owns the set and who may see it: an analysis tests only the sets its viewer may see.
+    public var ownership: Ownership
 
     /// Creates a set to analyse.
-    public init(id: Int64, title: String, collectionID: Int64? = nil, geneNames: [String]) {
+    public init(id: Int64, title: String, collectionID: Int64? = nil, geneNames: [String], ownership: Ownership = .legacy) {
+        self.ownership = ownership
         self.id = id
         self.title = title
         self.collectionID = collectionID

@@ -2,7 +2,8 @@
 ///
 /// An analysis then visits only the memberships of the query's genes, never every set: a list of 300 genes
 /// against 30,000 sets touches a few thousand postings. Genes match ignoring case
-/// (``GenesetRules/key(forGeneName:)``). The index is an immutable value, safe to share between tasks.
+/// (``GenesetRules/key(forGeneName:)``). Each set keeps its owner and visibility, so one index serves every viewer:
+/// an analysis skips the sets its viewer may not see. The index is an immutable value, safe to share between tasks.
 public struct EnrichmentIndex: Sendable {
     /// One membership of a gene: the set (by ordinal) and the gene's place among the set's distinct members.
     struct Posting: Sendable, Hashable {
@@ -20,6 +21,19 @@ public struct EnrichmentIndex: Sendable {
         var memberGenes: [Int32]
     }
 
+    /// Set ordinal → its owner's ordinal in `ownerOrdinals`.
+    let setOwners: [Int32]
+    /// Set ordinal → whether every reader may see it.
+    let setIsPublic: [Bool]
+    /// Owner name → owner ordinal.
+    let ownerOrdinals: [String: Int32]
+    /// Gene ordinal → whether a public set holds it.
+    let geneIsPublic: [Bool]
+    /// Number of genes some public set holds.
+    let publicGeneCount: Int
+    /// Owner ordinal → the genes of the owner's private sets that no public set holds.
+    let privateGenes: [Int32: Set<Int32>]
+
     /// Gene key → gene ordinal.
     let geneOrdinals: [String: Int32]
     /// Gene ordinal → its memberships, by ascending set ordinal.
@@ -32,7 +46,14 @@ public struct EnrichmentIndex: Sendable {
         var geneOrdinals: [String: Int32] = [:]
         var postings: [[Posting]] = []
         var entries: [Entry] = []
+        var setOwners: [Int32] = []
+        var setIsPublic: [Bool] = []
+        var ownerOrdinals: [String: Int32] = [:]
         for set in sets {
+            let owner = ownerOrdinals[set.ownership.owner] ?? Int32(ownerOrdinals.count)
+            ownerOrdinals[set.ownership.owner] = owner
+            setOwners.append(owner)
+            setIsPublic.append(set.ownership.visibility == .public)
             let setOrdinal = Int32(entries.count)
             var names: [String] = []
             var genes: [Int32] = []
@@ -54,15 +75,59 @@ public struct EnrichmentIndex: Sendable {
             }
             entries.append(Entry(id: set.id, title: set.title, collectionID: set.collectionID, memberNames: names, memberGenes: genes))
         }
+        var geneIsPublic = [Bool](repeating: false, count: postings.count)
+        for (ordinal, entry) in entries.enumerated() where setIsPublic[ordinal] {
+            for gene in entry.memberGenes { geneIsPublic[Int(gene)] = true }
+        }
+        var privateGenes: [Int32: Set<Int32>] = [:]
+        for (ordinal, entry) in entries.enumerated() where !setIsPublic[ordinal] {
+            for gene in entry.memberGenes where !geneIsPublic[Int(gene)] { privateGenes[setOwners[ordinal], default: []].insert(gene) }
+        }
         self.geneOrdinals = geneOrdinals
         self.postings = postings
         self.entries = entries
+        self.setOwners = setOwners
+        self.setIsPublic = setIsPublic
+        self.ownerOrdinals = ownerOrdinals
+        self.geneIsPublic = geneIsPublic
+        self.publicGeneCount = geneIsPublic.reduce(0) { $0 + ($1 ? 1 : 0) }
+        self.privateGenes = privateGenes
     }
 
     /// Number of indexed sets.
     public var setCount: Int { entries.count }
-    /// Number of distinct genes over all sets: the default background's size.
+    /// Number of distinct genes over all sets: the default background's size for an admin.
     public var geneCount: Int { postings.count }
+
+    /// Which indexed sets and genes a viewer may see.
+    struct Sight {
+        /// `nil` for admins; otherwise the viewer's owner ordinal, `-1` when they own no indexed set.
+        let owner: Int32?
+        let index: EnrichmentIndex
+
+        /// Whether the viewer may see the set of this ordinal.
+        func sees(set ordinal: Int32) -> Bool {
+            guard let owner else { return true }
+            return index.setIsPublic[Int(ordinal)] || index.setOwners[Int(ordinal)] == owner
+        }
+
+        /// Whether a set the viewer may see holds the gene of this ordinal.
+        func sees(gene ordinal: Int32) -> Bool {
+            guard let owner else { return true }
+            return index.geneIsPublic[Int(ordinal)] || (index.privateGenes[owner]?.contains(ordinal) ?? false)
+        }
+
+        /// Number of genes held by sets the viewer may see.
+        var geneCount: Int {
+            guard let owner else { return index.geneCount }
+            return index.publicGeneCount + (index.privateGenes[owner]?.count ?? 0)
+        }
+    }
+
+    /// What `viewer` may see of the index.
+    func sight(of viewer: Viewer) -> Sight {
+        Sight(owner: viewer.isAdmin ? nil : ownerOrdinals[viewer.user] ?? -1, index: self)
+    }
 
     /// The ordinal of a gene by name, ignoring case; `nil` when no set holds it.
     func gene(named name: String) -> Int32? {

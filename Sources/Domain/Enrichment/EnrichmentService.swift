@@ -27,10 +27,18 @@ public final class EnrichmentService<Source: EnrichmentSource>: Sendable {
         self.source = source
     }
 
-    /// Tests every set of `species` in `collection` (the catalog when `nil`) that shares a gene with the list.
-    public func analyse(_ query: EnrichmentQuery, collection: Int64?, species: Species = .human) async throws -> EnrichmentResult {
+    /// Tests every set of `species` in `collection` (the catalog when `nil`) that the viewer may see and that shares a
+    /// gene with the list. A collection the viewer may not see is ``CollectionError/notFound(_:)``.
+    public func analyse(
+        _ query: EnrichmentQuery, collection: Int64?, species: Species = .human, as viewer: Viewer = .system
+    ) async throws -> EnrichmentResult {
+        if let collection, !viewer.isAdmin {
+            guard let ownership = try await source.collectionOwnership(id: collection), viewer.canSee(ownership) else {
+                throw CollectionError.notFound(collection)
+            }
+        }
         let index = try await index(of: collection, species: species)
-        return try EnrichmentAnalysis(index: index).run(query)
+        return try EnrichmentAnalysis(index: index, viewer: viewer).run(query)
     }
 
     /// The index of a scope as of now, built again when the catalog changed.

@@ -8,4 +8,6 @@ public protocol EnrichmentSource: Sendable {
     /// ``CollectionError/notFound(_:)`` for an unknown collection and
     /// ``CollectionError/speciesMismatch(collection:collectionSpecies:species:)`` for a collection of another species.
     func enrichmentSets(collection: Int64?, species: Species) async throws -> [EnrichmentGeneset]
+    /// The owner and visibility of a collection, or `nil` when there is none with this id.
+    func collectionOwnership(id: Int64) async throws -> Ownership?
 }

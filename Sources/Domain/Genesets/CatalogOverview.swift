@@ -26,11 +26,11 @@ public struct CatalogOverview<Genesets: GenesetRepository, Collections: Collecti
         self.collections = collections
     }
 
-    /// The three counts, asked of the store concurrently.
-    public func counts() async throws -> CatalogCounts {
-        async let sets = genesets.genesetCount()
-        async let genes = genesets.geneCount()
-        async let collections = collections.collectionCount()
+    /// The three counts of what the viewer may see, asked of the store concurrently.
+    public func counts(for viewer: Viewer = .system) async throws -> CatalogCounts {
+        async let sets = genesets.genesetCount(visibleTo: viewer)
+        async let genes = genesets.geneCount(visibleTo: viewer)
+        async let collections = collections.collectionCount(visibleTo: viewer)
         return try await CatalogCounts(genesets: sets, genes: genes, collections: collections)
     }
 }

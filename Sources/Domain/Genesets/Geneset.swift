@@ -22,11 +22,15 @@ public struct Geneset: Sendable, Hashable {
     public var collectionID: Int64?
     /// The species whose genes the set names; a set in a collection has the collection's.
     public var species: Species
+    /// The user who owns the set; a set in a collection has the collection's owner.
+    public var owner: String
+    /// Who may see the set; a set in a collection has the collection's visibility.
+    public var visibility: Visibility
 
     /// Creates a gene set.
     public init(
         id: Int64, title: String, genes: [Gene], createdAt: Date, updatedAt: Date, description: String? = nil, collectionID: Int64? = nil,
-        species: Species = .human
+        species: Species = .human, ownership: Ownership = .legacy
     ) {
         self.id = id
         self.title = title
@@ -36,7 +40,12 @@ public struct Geneset: Sendable, Hashable {
         self.description = description
         self.collectionID = collectionID
         self.species = species
+        self.owner = ownership.owner
+        self.visibility = ownership.visibility
     }
+
+    /// Owner and visibility.
+    public var ownership: Ownership { Ownership(owner: owner, visibility: visibility) }
 
     /// The id and title only.
     public var summary: GenesetSummary { GenesetSummary(id: id, title: title) }
@@ -64,11 +73,14 @@ public struct GenesetFilter: Sendable, Hashable {
     public var geneName: String?
     /// Only sets of this collection.
     public var collectionID: Int64?
+    /// Only sets the scope's viewer may see, of its owner and visibility when it names them.
+    public var scope: VisibilityScope
 
-    /// Creates a filter; `nil` fields do not filter.
-    public init(titleContains: String? = nil, geneName: String? = nil, collectionID: Int64? = nil) {
+    /// Creates a filter; `nil` fields do not filter, and the default scope is every set.
+    public init(titleContains: String? = nil, geneName: String? = nil, collectionID: Int64? = nil, scope: VisibilityScope = VisibilityScope()) {
         self.titleContains = titleContains
         self.geneName = geneName
         self.collectionID = collectionID
+        self.scope = scope
     }
 }

@@ -37,6 +37,12 @@ public struct GenesetDraft: Sendable, Hashable {
     /// replacement unless the set moves to a collection. A species other than the collection's is refused with
     /// ``CollectionError/speciesMismatch(collection:collectionSpecies:species:)``.
     public let species: Species?
+    /// The owner of a new set without a collection (a set in a collection gets the collection's owner). Replacing a
+    /// set keeps its owner.
+    public var owner: String = UserName.admin
+    /// The visibility asked for, or `nil`: then public for a new set, unchanged on replacement. A set in a
+    /// collection gets the collection's visibility whatever this says.
+    public var visibility: Visibility? = nil
 
     /// Validates raw input, reporting every broken rule with its field (`title`, `genes[i].name`, `description`,
     /// `collection`).

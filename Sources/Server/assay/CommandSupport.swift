@@ -1,10 +1,18 @@
 import ArgumentParser
+import AssayDomain
 import AssayServer
 import Foundation
 import Logging
 
 /// What the subcommands share: configuration, logging, a running Postgres client.
 enum CommandSupport {
+    /// The viewer a command acts as: the operator, with an admin's rights, on behalf of `owner` (what it creates is
+    /// theirs).
+    static func viewer(owner: String) throws -> Viewer {
+        if let problem = UserName.problem(with: owner) { throw ValidationError("--owner \(problem)") }
+        return Viewer(user: owner, isAdmin: true)
+    }
+
     /// Resolves flags over the environment and bootstraps logging at the configured level.
     static func configuration(_ flags: AssayConfiguration.Overrides = .init()) throws -> AssayConfiguration {
         let configuration: AssayConfiguration

@@ -45,6 +45,12 @@ struct ImportGMT: AsyncParsableCommand {
     @Flag(help: "Store genes under their approved symbols (aliases and previous symbols resolved).")
     var resolve = false
 
+    @Option(help: "The user who owns the collection (names are unique per owner).")
+    var owner: String = UserName.admin
+
+    @Option(help: "Visibility of a collection created here: public (every reader) or private (its owner and admins).")
+    var visibility: String = Visibility.public.rawValue
+
     @Option(help: "Postgres URL (ASSAY_POSTGRES_URL); without one the sets go to a throw-away in-memory store.")
     var postgresURL: String?
 
@@ -55,12 +61,14 @@ struct ImportGMT: AsyncParsableCommand {
         guard let species = Species(parsing: species) else {
             throw ValidationError("--species must be one of \(Species.acceptedSpellings), got '\(self.species)'")
         }
+        let viewer = try CommandSupport.viewer(owner: owner)
+        guard let visibility = Visibility(rawValue: visibility) else { throw ValidationError("--visibility must be public or private") }
         let started = ContinuousClock.now
         do {
             let (report, stored) = try await CommandSupport.withAdapters(configuration, operationTimeout: .seconds(300)) { adapters in
                 try await Self.importFile(
-                    chunks, into: name, species: species, mode: mode, resolve: resolve, repository: adapters.collections,
-                    reference: adapters.geneReference)
+                    chunks, into: name, species: species, visibility: visibility, as: viewer, mode: mode, resolve: resolve,
+                    repository: adapters.collections, reference: adapters.geneReference)
             }
             let seconds = (ContinuousClock.now - started).seconds
             print(
@@ -83,11 +91,11 @@ struct ImportGMT: AsyncParsableCommand {
     }
 
     private static func importFile(
-        _ chunks: FileChunks, into name: String, species: Species, mode: GMTImportMode, resolve: Bool,
-        repository: some CollectionRepository, reference: some GeneReferenceStore
+        _ chunks: FileChunks, into name: String, species: Species, visibility: Visibility, as viewer: Viewer, mode: GMTImportMode,
+        resolve: Bool, repository: some CollectionRepository, reference: some GeneReferenceStore
     ) async throws -> (GMTImportReport, GenesetCollection) {
         let catalog = CollectionCatalog(repository: repository)
-        let collection = try await catalog.collection(namedOrCreated: name, species: species)
+        let collection = try await catalog.collection(namedOrCreated: name, species: species, visibility: visibility, as: viewer)
         let report =
             resolve
             ? try await catalog.importGMT(into: collection.id, from: chunks, mode: mode, resolvingWith: GeneResolver(store: reference))
@@ -106,6 +114,9 @@ struct ExportGMT: AsyncParsableCommand {
     @Option(help: "The file to write; standard output when omitted.")
     var out: String?
 
+    @Option(help: "The user who owns the collection (names are unique per owner).")
+    var owner: String = UserName.admin
+
     @Option(help: "Postgres URL (ASSAY_POSTGRES_URL).")
     var postgresURL: String?
 
@@ -120,16 +131,16 @@ struct ExportGMT: AsyncParsableCommand {
         } else {
             handle = FileHandle.standardOutput
         }
-        let name = collection
+        let (name, owner) = (collection, try CommandSupport.viewer(owner: owner).user)
         try await CommandSupport.withAdapters(configuration, operationTimeout: .seconds(300)) { adapters in
-            try await Self.export(name, from: adapters.collections, to: handle)
+            try await Self.export(name, owner: owner, from: adapters.collections, to: handle)
         }
         if out != nil { try handle.close() }
     }
 
-    private static func export(_ name: String, from repository: some CollectionRepository, to handle: FileHandle) async throws {
+    private static func export(_ name: String, owner: String, from repository: some CollectionRepository, to handle: FileHandle) async throws {
         let catalog = CollectionCatalog(repository: repository)
-        let collection = try await catalog.collection(named: name)
+        let collection = try await catalog.collection(named: name, owner: owner)
         try await catalog.exportGMT(of: collection.id) { bytes in try handle.write(contentsOf: bytes) }
     }
 }

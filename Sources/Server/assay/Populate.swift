@@ -48,7 +48,10 @@ struct Populate: AsyncParsableCommand {
             let (count, seconds, store) = try await CommandSupport.withAdapters(configuration, operationTimeout: .seconds(300)) { adapters in
                 let seconds = try await Self.fill(adapters.genesets, with: data, batchSize: batchSize)
                 if let repository = adapters.genesets as? PostgresGenesetRepository { try await repository.analyze() }
-                return (try await adapters.genesets.genesetCount(), seconds, adapters.database == nil ? "in memory, discarded on exit" : "postgres")
+                return (
+                    try await adapters.genesets.genesetCount(visibleTo: .system), seconds,
+                    adapters.database == nil ? "in memory, discarded on exit" : "postgres"
+                )
             }
             print(
                 "populated \(data.sets) gene sets of \(genesPerSet) genes (seed \(seed)) in \(String(format: "%.2f", seconds)) s; store now holds \(count) sets (\(store))"

@@ -8,6 +8,14 @@ struct CollectionRequest: Decodable {
     let description: String?
     /// The species of the sets it will hold (`human`, `mouse` or a taxid); human when absent.
     let species: String?
+    /// `private` (the default) or `public`; its sets share it.
+    let visibility: String?
+}
+
+/// Body of `PATCH /collections/{id}`.
+struct CollectionUpdate: Decodable {
+    /// `private` or `public`.
+    let visibility: String?
 }
 
 /// A collection as the API shows it.
@@ -19,6 +27,8 @@ struct CollectionResponse: ResponseEncodable {
     let setCount: Int
     let geneCount: Int
     let species: String
+    let owner: String
+    let visibility: String
 
     init(_ collection: GenesetCollection) {
         id = collection.id
@@ -28,10 +38,12 @@ struct CollectionResponse: ResponseEncodable {
         setCount = collection.setCount
         geneCount = collection.geneCount
         species = collection.species.name
+        owner = collection.owner
+        visibility = collection.visibility.rawValue
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, description, species
+        case id, name, description, species, owner, visibility
         case createdAt = "created_at"
         case setCount = "set_count"
         case geneCount = "gene_count"

@@ -43,7 +43,8 @@ struct EnrichmentController<Source: EnrichmentSource> {
             genes: genes, background: background, minimumSetSize: body.minSize ?? 1, maximumSetSize: body.maxSize,
             limit: body.limit ?? EnrichmentRules.defaultLimit)
         var response = EnrichmentResponse(
-            try await service.analyse(query, collection: body.collection, species: species), collection: body.collection, species: species)
+            try await service.analyse(query, collection: body.collection, species: species, as: context.viewer), collection: body.collection,
+            species: species)
         response.resolution = resolutions?.list
         response.backgroundResolution = resolutions?.background
         return response

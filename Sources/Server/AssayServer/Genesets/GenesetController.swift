@@ -29,14 +29,14 @@ struct GenesetController<Repository: GenesetRepository> {
         let (names, resolution) = try await geneNames(of: body, request: request)
         let set = try await catalog.create(
             title: body.title, geneNames: names, description: body.description, collectionID: body.collection,
-            species: try Species.requested(body.species))
+            species: try Species.requested(body.species), visibility: try Visibility.requested(body.visibility), as: context.viewer)
         return EditedResponse(
             status: .created, headers: [.location: "/genesets/\(set.id)"],
             response: GenesetWriteResponse(set: GenesetResponse(set), resolution: resolution))
     }
 
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> GenesetResponse {
-        GenesetResponse(try await catalog.geneset(id: try context.parameters.id()))
+        GenesetResponse(try await catalog.geneset(id: try context.parameters.id(), as: context.viewer))
     }
 
     @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> GenesetWriteResponse {
@@ -45,7 +45,7 @@ struct GenesetController<Repository: GenesetRepository> {
         let (names, resolution) = try await geneNames(of: body, request: request)
         let set = try await catalog.replace(
             id: id, title: body.title, geneNames: names, description: body.description, collectionID: body.collection,
-            species: try Species.requested(body.species))
+            species: try Species.requested(body.species), visibility: try Visibility.requested(body.visibility), as: context.viewer)
         return GenesetWriteResponse(set: GenesetResponse(set), resolution: resolution)
     }
 
@@ -63,7 +63,7 @@ struct GenesetController<Repository: GenesetRepository> {
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        try await catalog.delete(id: try context.parameters.id())
+        try await catalog.delete(id: try context.parameters.id(), as: context.viewer)
         return .noContent
     }
 
@@ -73,7 +73,10 @@ struct GenesetController<Repository: GenesetRepository> {
             cursor: request.stringQuery("cursor"),
             titleContains: request.stringQuery("q"),
             gene: request.stringQuery("gene"),
-            collectionID: try request.positiveIDQuery("collection")
+            collectionID: try request.positiveIDQuery("collection"),
+            owner: context.viewer.owner(requested: request.stringQuery("owner")),
+            visibility: try Visibility.requested(request.stringQuery("visibility")),
+            as: context.viewer
         )
         return GenesetPageBody(page: page)
     }
@@ -82,13 +85,14 @@ struct GenesetController<Repository: GenesetRepository> {
         let page = try await catalog.searchTitles(
             try context.parameters.decodedCatchAll(),
             limit: try request.integerQuery("limit"),
-            cursor: request.stringQuery("cursor")
+            cursor: request.stringQuery("cursor"),
+            as: context.viewer
         )
         return GenesetPageBody(page: page)
     }
 
     @Sendable func genes(_ request: Request, context: AppRequestContext) async throws -> PageResponse<GeneResponse> {
-        let page = try await catalog.genes(limit: try request.integerQuery("limit"), cursor: request.stringQuery("cursor"))
+        let page = try await catalog.genes(limit: try request.integerQuery("limit"), cursor: request.stringQuery("cursor"), as: context.viewer)
         return PageResponse(page, transform: GeneResponse.init)
     }
 
@@ -96,7 +100,7 @@ struct GenesetController<Repository: GenesetRepository> {
         let name = try context.parameters.decoded("name")
         let (limit, cursor) = (try request.integerQuery("limit"), request.stringQuery("cursor"))
         do {
-            return GeneDetailResponse(try await catalog.gene(named: name, limit: limit, cursor: cursor))
+            return GeneDetailResponse(try await catalog.gene(named: name, limit: limit, cursor: cursor, as: context.viewer))
         } catch GenesetError.geneNotFound(let missing) {
             // Not a stored name: the gene reference may know it as another name of a stored gene (KIAA1429 → VIRMA).
             guard let geneNames, let report = try? await geneNames.resolve([name], species: request.stringQuery("species")),
@@ -107,7 +111,7 @@ struct GenesetController<Repository: GenesetRepository> {
                 guard let symbol = resolution.gene?.symbol, GenesetRules.key(forGeneName: symbol) != GenesetRules.key(forGeneName: name) else {
                     throw GenesetError.geneNotFound(missing)
                 }
-                var response = GeneDetailResponse(try await catalog.gene(named: symbol, limit: limit, cursor: cursor))
+                var response = GeneDetailResponse(try await catalog.gene(named: symbol, limit: limit, cursor: cursor, as: context.viewer))
                 response.matched = GeneLookupNote(
                     input: name, status: resolution.status.rawValue, symbol: symbol, species: report.species.name)
                 return response
@@ -121,15 +125,15 @@ struct GenesetController<Repository: GenesetRepository> {
     }
 
     @Sendable func searchGenesByQuery(_ request: Request, context: AppRequestContext) async throws -> GeneSearchResponse {
-        try await searchGenes(request.stringQuery("q") ?? "", request: request)
+        try await searchGenes(request.stringQuery("q") ?? "", request: request, viewer: context.viewer)
     }
 
     @Sendable func searchGenesByPath(_ request: Request, context: AppRequestContext) async throws -> GeneSearchResponse {
-        try await searchGenes(try context.parameters.decodedCatchAll(), request: request)
+        try await searchGenes(try context.parameters.decodedCatchAll(), request: request, viewer: context.viewer)
     }
 
-    private func searchGenes(_ query: String, request: Request) async throws -> GeneSearchResponse {
-        let matches = try await catalog.searchGenes(query, limit: try request.integerQuery("limit"))
+    private func searchGenes(_ query: String, request: Request, viewer: Viewer) async throws -> GeneSearchResponse {
+        let matches = try await catalog.searchGenes(query, limit: try request.integerQuery("limit"), as: viewer)
         return GeneSearchResponse(query: query, matches: matches)
     }
 }

@@ -17,6 +17,9 @@ struct GenesetRequest: Decodable {
     /// The set's species (`human`, `mouse` or a taxid), also the one names are resolved against; when absent, the
     /// collection's, else human on creation and unchanged on replacement.
     let species: String?
+    /// `private` or `public`; when absent, private on creation and unchanged on replacement. A set in a collection
+    /// has the collection's.
+    let visibility: String?
 }
 
 /// A gene set as the API shows it.
@@ -29,6 +32,8 @@ struct GenesetResponse: ResponseEncodable {
     let description: String?
     let collection: Int64?
     let species: String
+    let owner: String
+    let visibility: String
 
     init(_ set: Geneset) {
         self.id = set.id
@@ -39,10 +44,12 @@ struct GenesetResponse: ResponseEncodable {
         self.description = set.description
         self.collection = set.collectionID
         self.species = set.species.name
+        self.owner = set.owner
+        self.visibility = set.visibility.rawValue
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, genes, description, collection, species
+        case id, title, genes, description, collection, species, owner, visibility
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -58,6 +65,8 @@ struct GenesetResponse: ResponseEncodable {
         try container.encode(description, forKey: .description)
         try container.encode(collection, forKey: .collection)
         try container.encode(species, forKey: .species)
+        try container.encode(owner, forKey: .owner)
+        try container.encode(visibility, forKey: .visibility)
     }
 }
 

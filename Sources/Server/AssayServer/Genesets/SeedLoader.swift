@@ -28,7 +28,7 @@ public enum SeedLoader {
             logger.notice("no seed file, starting empty", metadata: ["path": "\(path)"])
             return 0
         }
-        guard try await repository.genesetCount() == 0 else { return 0 }
+        guard try await repository.genesetCount(visibleTo: .system) == 0 else { return 0 }
         let entries: [Entry]
         do {
             entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -38,7 +38,10 @@ public enum SeedLoader {
         var drafts: [GenesetDraft] = []
         for (index, entry) in entries.enumerated() {
             do {
-                drafts.append(try GenesetDraft(title: entry.title, geneNames: entry.genes))
+                // The demo sets are the admin's and every reader's.
+                var draft = try GenesetDraft(title: entry.title, geneNames: entry.genes)
+                draft.visibility = .public
+                drafts.append(draft)
             } catch {
                 let reasons = error.errors.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
                 throw SeedError(path: path, reason: "entry \(index): \(reasons)")

@@ -48,7 +48,7 @@ public struct Adapters: Sendable {
             tokens: InMemoryTokenStore(), features: InMemoryFeatureStore(),
             products: InMemoryProductRepository(),
             routeCounter: InMemoryRouteCounter(), analyticsCache: InMemoryAnalyticsCache(clock: clock),
-            probes: [("store", { _ = await genesets.genesetCount() })], services: [], database: nil)
+            probes: [("store", { _ = await genesets.genesetCount(visibleTo: .system) })], services: [], database: nil)
     }
 
     /// The adapters `configuration` asks for. Postgres calls give up after `operationTimeout` (a bulk load sets it

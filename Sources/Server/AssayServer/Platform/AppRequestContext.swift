@@ -30,3 +30,31 @@ public struct AppRequestContext: AuthRequestContext {
         return encoder
     }
 }
+
+extension AppRequestContext {
+    /// Whom the request acts for: the token's user, an admin when the token has the `admin` scope; on a route without a
+    /// token, a viewer who sees public objects only.
+    var viewer: Viewer {
+        guard let identity else { return .anonymous }
+        return Viewer(user: identity.user, isAdmin: identity.allows(.admin))
+    }
+}
+
+extension Viewer {
+    /// The owner a `?owner=` query names: `me` is the viewer's own user; `nil` when absent or blank.
+    func owner(requested raw: String?) -> String? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        return raw == "me" ? user : raw
+    }
+}
+
+extension Visibility {
+    /// A `visibility` given in a query or a body: `private` or `public`; `nil` when absent.
+    static func requested(_ raw: String?, field: String = "visibility") throws(ValidationError) -> Visibility? {
+        guard let raw else { return nil }
+        guard let visibility = Visibility(rawValue: raw) else {
+            throw ValidationError([FieldError(field: field, reason: "must be `private` or `public`")])
+        }
+        return visibility
+    }
+}

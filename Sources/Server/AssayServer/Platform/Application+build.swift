@@ -176,9 +176,9 @@ private func enrichmentRoutes(
 
 private func catalogCounts(
     _ genesets: some GenesetRepository, _ collections: some CollectionRepository
-) -> @Sendable () async throws -> CatalogCounts {
+) -> @Sendable (Viewer) async throws -> CatalogCounts {
     let overview = CatalogOverview(genesets: genesets, collections: collections)
-    return { try await overview.counts() }
+    return { viewer in try await overview.counts(for: viewer) }
 }
 
 private func etlRuns(_ store: some FeatureStore, clock: any WallClock) -> @Sendable (Int) async throws -> [ETLRun] {

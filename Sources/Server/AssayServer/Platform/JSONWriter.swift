@@ -142,12 +142,16 @@ extension JSONWriter {
         }
         raw("],\"id\":")
         integer(set.id)
+        raw(",\"owner\":")
+        string(set.owner)
         raw(",\"species\":")
         string(set.species.name)
         raw(",\"title\":")
         string(set.title)
         raw(",\"updated_at\":")
         date(set.updatedAt)
+        raw(",\"visibility\":")
+        string(set.visibility.rawValue)
         raw("}")
     }
 }

@@ -89,6 +89,10 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             case .invalidCursor:
                 return Problem(.badRequest, detail: "cursor is not valid for this list; use next_cursor from a previous page")
             }
+        case let error as NotOwnerError:
+            return Problem(
+                .forbidden,
+                detail: "\(error.kind) \(error.id) belongs to \(error.owner); only its owner or an admin may change it")
         case let error as GenesetError:
             switch error {
             case .genesetNotFound(let id): return Problem(.notFound, detail: "no gene set with id \(id)")
@@ -98,7 +102,7 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable, Equatable 
             switch error {
             case .notFound(let id): return Problem(.notFound, detail: "no collection with id \(id)")
             case .notFoundNamed(let name): return Problem(.notFound, detail: "no collection named '\(name)'")
-            case .nameTaken(let name): return Problem(.conflict, detail: "a collection named '\(name)' exists already (names ignore case)")
+            case .nameTaken(let name): return Problem(.conflict, detail: "you have a collection named '\(name)' already (names ignore case)")
             case .setNameTaken(let collection, let name):
                 return Problem(.conflict, detail: "collection \(collection) holds a set named '\(name)' already (set names ignore case)")
             case .speciesMismatch(let collection, let collectionSpecies, let species):

@@ -9,7 +9,7 @@ import Hummingbird
 struct DashboardController {
     /// The data behind the panels, each from its use case (``buildRouter`` opens the adapters).
     struct Sources: Sendable {
-        var counts: @Sendable () async throws -> CatalogCounts
+        var counts: @Sendable (Viewer) async throws -> CatalogCounts
         var routes: @Sendable (_ window: String?, _ limit: Int) async throws -> (window: StatsWindow, items: [RouteCount])
         var runs: @Sendable (_ limit: Int) async throws -> [ETLRun]
         var leaders: @Sendable (_ days: Int, _ limit: Int) async throws -> TopReport
@@ -38,7 +38,7 @@ struct DashboardController {
         let window = request.stringQuery("window")
         // /stats reads an empty window as `all`; the dashboard always names one, so an empty one is a mistake.
         if window?.isEmpty == true { throw Problem(.badRequest, detail: "window must be one of 1h, 24h, 7d, all; got an empty value") }
-        async let counts = sources.counts()
+        async let counts = sources.counts(context.viewer)
         async let top = sources.routes(window, DashboardPanels.routeLimit)
         async let runs = sources.runs(DashboardPanels.runLimit)
         let resolved = try await top
