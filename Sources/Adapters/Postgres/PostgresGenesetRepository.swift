@@ -271,7 +271,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
             let rows = try await client.query(
                 """
                 SELECT id, name FROM genes g
-                WHERE id > \(after ?? 0) AND (\(user)::text IS NULL OR \(unescaped: Self.visibleGene("$2")))
+                WHERE id > \(after ?? 0) AND (\(user)::text IS NULL OR
+                    EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text)))
                 ORDER BY id LIMIT \(limit)
                 """, logger: logger)
             var genes: [Gene] = []
@@ -316,7 +317,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
                            similarity(lower(name), \(key)) AS sim
                     FROM genes g
                     WHERE (lower(name) LIKE \(contains) ESCAPE '\\' OR lower(name) % \(key))
-                      AND (\(user)::text IS NULL OR \(unescaped: Self.visibleGene("$5")))
+                      AND (\(user)::text IS NULL OR
+                        EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text)))
                 ) ranked
                 WHERE kind < 3 OR sim >= \(threshold)
                 ORDER BY kind, sim DESC, lower(name) COLLATE "C", id
@@ -340,7 +342,11 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     public func geneCount(visibleTo viewer: Viewer) async throws -> Int {
         let user = viewer.isAdmin ? nil : viewer.user
-        return try await count("SELECT count(*) FROM genes g WHERE \(user)::text IS NULL OR \(unescaped: Self.visibleGene("$1"))")
+        return try await count(
+            """
+            SELECT count(*) FROM genes g WHERE \(user)::text IS NULL OR
+                EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text))
+            """)
     }
 
     public func collectionOwnership(id: Int64) async throws -> Ownership? {
@@ -364,7 +370,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     /// Whether the gene `g` is in a set user `parameter` may see (public or theirs): an index probe per gene, which
-    /// stops at the first such set.
+    /// stops at the first such set. The other queries write the same test with the user bound in place.
     static func visibleGene(_ parameter: String) -> String {
         """
         EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
