@@ -194,6 +194,24 @@ def call(base, method, path, timeout=10):
         connection.close()
 
 
+def reader_token(base, user="bench-reader"):
+    """A `read` token of a user who is not an admin, issued with the bench's admin token: the catalog rows load the
+    server as such a reader, so every query runs its visibility check (issue 20) rather than an admin's shortcut."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        body = json.dumps({"name": "bench reader", "user": user, "scopes": ["read"]})
+        connection.request("POST", "/tokens", body=body,
+                           headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 201:
+            raise RuntimeError(f"POST /tokens answered {response.status}: {answer}")
+        return answer["token"]
+    finally:
+        connection.close()
+
+
 def assay_load(url, name, *options, timeout=600):
     """`assay load --json` with the bench token (wrk cannot send an exact number of requests, number them, or
     count answers by status); returns its report."""
@@ -482,9 +500,10 @@ def main():
                      ("title_search", "GET /genesets/search/%23{n}?limit=50", "title_search.sql")]
         results = []
         with Server(db.url, args.pool) as server:
+            reader = reader_token(server.base)
             for endpoint, label, script in endpoints:
                 log(f"wrk {label}")
-                env = {"BENCH_SETS": str(args.sets), "BENCH_POOL": str(pool_names)}
+                env = {"BENCH_SETS": str(args.sets), "BENCH_POOL": str(pool_names), "BENCH_TOKEN": reader}
                 http = wrk(server.base, endpoint, args.connections, args.duration, env)
                 log(f"pgbench {script}")
                 sql = pgbench(db.url, script, args.pool, args.duration, variables)

@@ -180,6 +180,10 @@ struct OwnershipRoutesTests {
             let adminPanels = String(buffer: try await admin.execute(uri: "/dashboard/panels?window=all", method: .get).body)
             #expect(bobPanels != adminPanels && !bobPanels.contains(Self.secretTitle))
 
+            let enriched = try json(try await bob.send(.post, "/enrichment", json: #"{"genes":["TP53","\#(Self.secretGene)"]}"#))
+            #expect(enriched["tested_among"] as? String == "public sets and bob's own")
+            #expect(enriched["tested"] as? Int == 1 && enriched["background_size"] as? Int == 2)
+            #expect(enriched["unmapped"] as? [String] == [Self.secretGene])
             try expectProblem(try await bob.execute(uri: "/genesets?visibility=secret", method: .get), .unprocessableContent)
             try expectProblem(try await bob.execute(uri: "/genesets?owner=Not%20A%20User", method: .get), .unprocessableContent)
             try expectProblem(

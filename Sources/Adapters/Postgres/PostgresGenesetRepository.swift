@@ -242,8 +242,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
         return try await run { client, logger in
             guard title != nil || gene != nil || collection != nil || owner != nil || visibility != nil else {
                 var sets: [Geneset] = []
-                let page = GenesetPage(after: after, limit: Int64(limit), viewer: viewer)
-                for try await set in try await client.execute(page, logger: logger) { sets.append(set) }
+                if let viewer {
+                    let page = VisibleGenesetPage(after: after, limit: Int64(limit), user: viewer)
+                    for try await set in try await client.execute(page, logger: logger) { sets.append(set) }
+                } else {
+                    for try await set in try await client.execute(GenesetPage(after: after, limit: Int64(limit)), logger: logger) { sets.append(set) }
+                }
                 return sets
             }
             // Unnamed statements are planned with their parameters, so the IS NULL branches fold away.
@@ -446,14 +450,31 @@ public struct PostgresGenesetRepository: GenesetRepository {
             species: species, ownership: ownership)
     }
 
-    /// A page of the sets a user may see (`$3`, empty for an admin: user names are never empty) with no other filter, by ascending id: one index
-    /// range of one table, so its generic plan is the right one whatever the parameters, and it is prepared once per
-    /// connection.
+    /// A page of every set with no filter (an admin's), by ascending id: one index range of one table, so its generic
+    /// plan is the right one whatever the parameters, and it is prepared once per connection.
     struct GenesetPage: PositionalStatement {
         static let name = "assay_geneset_page"
+        static let sql = "SELECT \(setColumns) FROM genesets WHERE id > $1 ORDER BY id LIMIT $2"
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
+        typealias Row = Geneset
+
+        let after: Int64
+        let limit: Int64
+
+        var parameters: [any PostgresDynamicTypeEncodable] { [after, limit] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Geneset { try PostgresGenesetRepository.geneset(from: row) }
+    }
+
+    /// A page of the sets user `$3` may see with no other filter: the public sets and the user's private ones, two
+    /// disjoint index ranges (`genesets_public_id`, `genesets_owner_id`) merged in id order, so a page reads about
+    /// `limit` rows however many hidden sets lie between the visible ones.
+    struct VisibleGenesetPage: PositionalStatement {
+        static let name = "assay_visible_geneset_page"
         static let sql = """
-            SELECT \(setColumns) FROM genesets
-            WHERE id > $1 AND ($3 = '' OR visibility = 'public' OR owner = $3)
+            SELECT \(setColumns) FROM genesets WHERE visibility = 'public' AND id > $1
+            UNION ALL
+            SELECT \(setColumns) FROM genesets WHERE owner = $3 AND visibility = 'private' AND id > $1
             ORDER BY id LIMIT $2
             """
         static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text]
@@ -461,9 +482,9 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
         let after: Int64
         let limit: Int64
-        let viewer: String?
+        let user: String
 
-        var parameters: [any PostgresDynamicTypeEncodable] { [after, limit, viewer ?? ""] }
+        var parameters: [any PostgresDynamicTypeEncodable] { [after, limit, user] }
 
         func decodeRow(_ row: PostgresRow) throws -> Geneset { try PostgresGenesetRepository.geneset(from: row) }
     }

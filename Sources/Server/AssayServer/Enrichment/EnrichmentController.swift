@@ -44,7 +44,7 @@ struct EnrichmentController<Source: EnrichmentSource> {
             limit: body.limit ?? EnrichmentRules.defaultLimit)
         var response = EnrichmentResponse(
             try await service.analyse(query, collection: body.collection, species: species, as: context.viewer), collection: body.collection,
-            species: species)
+            species: species, viewer: context.viewer)
         response.resolution = resolutions?.list
         response.backgroundResolution = resolutions?.background
         return response

@@ -101,6 +101,8 @@ struct EnrichmentResponse: ResponseEncodable {
     let backgroundSize: Int
     let listSize: Int
     let tested: Int
+    /// Which sets were candidates: every set for an admin, else the public ones and the caller's own.
+    let testedAmong: String
     let results: [Term]
     let unmapped: [String]
     let unannotated: [String]
@@ -110,8 +112,9 @@ struct EnrichmentResponse: ResponseEncodable {
     var backgroundResolution: GeneRenamingResponse?
     let species: String
 
-    init(_ result: EnrichmentResult, collection: Int64?, species: Species) {
+    init(_ result: EnrichmentResult, collection: Int64?, species: Species, viewer: Viewer) {
         self.collection = collection
+        self.testedAmong = viewer.isAdmin ? "every set (admin)" : "public sets and \(viewer.user)'s own"
         self.species = species.name
         backgroundSize = result.backgroundSize
         listSize = result.listSize
@@ -127,6 +130,7 @@ struct EnrichmentResponse: ResponseEncodable {
         case backgroundResolution = "background_resolution"
         case backgroundSize = "background_size"
         case listSize = "list_size"
+        case testedAmong = "tested_among"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -136,6 +140,7 @@ struct EnrichmentResponse: ResponseEncodable {
         try container.encode(backgroundSize, forKey: .backgroundSize)
         try container.encode(listSize, forKey: .listSize)
         try container.encode(tested, forKey: .tested)
+        try container.encode(testedAmong, forKey: .testedAmong)
         try container.encode(results, forKey: .results)
         try container.encode(unmapped, forKey: .unmapped)
         try container.encode(unannotated, forKey: .unannotated)

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""A/B of the catalog rows between two server binaries, in one run: each binary gets its own throw-away Postgres
+filled by its own `assay populate` (same seed, so the same rows), then rounds alternate A and B (order flipped every
+round), each round loading every catalog endpoint with wrk for --duration seconds as a non-admin reader. Prints the
+median rate, p50 and p99 of each endpoint for A and B and the ratio B/A.
+
+Used for issue 20 (the visibility check in every query must not cost the catalog rows more than 10%):
+  python3 bench/ab_catalog.py --a /tmp/assay-before --b .build/release/assay --rounds 3
+Every load is bounded in time and targets loopback only.
+"""
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402
+
+ENDPOINTS = [("list", "GET /genesets?limit=50&cursor=random"), ("gene", "GET /genes/{random name}"),
+             ("gene_search", "GET /genes/search?q={4 letters}&limit=20"), ("title_search", "GET /genesets/search/%23{n}?limit=50")]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--a", required=True, help="the baseline binary")
+    parser.add_argument("--b", required=True, help="the changed binary")
+    parser.add_argument("--sets", type=int, default=100_000)
+    parser.add_argument("--genes-per-set", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--pool", type=int, default=2 * (bench.os.cpu_count() or 2))
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    binaries = {"A": Path(args.a).resolve(), "B": Path(args.b).resolve()}
+    pool_names = max(args.genes_per_set * 2, min(args.sets * args.genes_per_set // 5, 200_000))
+    results = {(name, endpoint): [] for name in binaries for endpoint, _ in ENDPOINTS}
+    with bench.Postgres() as db_a, bench.Postgres() as db_b:
+        databases = {"A": db_a, "B": db_b}
+        for name, binary in binaries.items():
+            bench.log(f"{name}: populating {args.sets} x {args.genes_per_set} with {binary}")
+            bench.run([binary, "populate", "genesets", "--sets", args.sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
+                       "--postgres-url", databases[name].url], timeout=1800)
+        for round_number in range(args.rounds):
+            order = ["A", "B"] if round_number % 2 == 0 else ["B", "A"]
+            for name in order:
+                bench.BINARY[0] = binaries[name]
+                with bench.Server(databases[name].url, args.pool) as server:
+                    reader = bench.reader_token(server.base)
+                    for endpoint, label in ENDPOINTS:
+                        bench.log(f"round {round_number + 1} {name}: wrk {label}")
+                        env = {"BENCH_SETS": str(args.sets), "BENCH_POOL": str(pool_names), "BENCH_TOKEN": reader}
+                        http = bench.wrk(server.base, endpoint, args.connections, args.duration, env, name=f"{name}-{endpoint}")
+                        if bench.failed(http):
+                            raise RuntimeError(f"{name} {label}: {http}")
+                        results[(name, endpoint)].append(http)
+    print(f"{args.sets:,} sets x {args.genes_per_set}, wrk {args.connections} connections, {args.duration} s, "
+          f"{args.rounds} rounds alternating; medians; A = {args.a}, B = {args.b}")
+    print("| endpoint | A req/s | B req/s | B/A | A p50 / p99 ms | B p50 / p99 ms |")
+    print("|---|---|---|---|---|---|")
+    for endpoint, label in ENDPOINTS:
+        a, b = results[("A", endpoint)], results[("B", endpoint)]
+        median = lambda rows, key: statistics.median(row[key] for row in rows)  # noqa: E731
+        print(f"| {label} | {median(a, 'rate'):,.0f} | {median(b, 'rate'):,.0f} | {median(b, 'rate') / median(a, 'rate'):.2f} "
+              f"| {median(a, 'p50'):.1f} / {median(a, 'p99'):.1f} | {median(b, 'p50'):.1f} / {median(b, 'p99'):.1f} |")
+    print("per round (req/s): " + "; ".join(
+        f"{endpoint} A {[round(row['rate']) for row in results[('A', endpoint)]]} B {[round(row['rate']) for row in results[('B', endpoint)]]}"
+        for endpoint, _ in ENDPOINTS))
+
+
+if __name__ == "__main__":
+    main()
