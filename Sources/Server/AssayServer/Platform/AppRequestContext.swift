@@ -41,9 +41,10 @@ extension AppRequestContext {
 }
 
 extension Viewer {
-    /// The owner a `?owner=` query names: `me` is the viewer's own user; `nil` when absent or blank.
+    /// The owner a `?owner=` query names: `me` is the viewer's own user; `nil` when absent or empty. Anything else is
+    /// taken as given, and the use case refuses what is not a user name.
     func owner(requested raw: String?) -> String? {
-        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        guard let raw, !raw.isEmpty else { return nil }
         return raw == "me" ? user : raw
     }
 }
