@@ -358,11 +358,11 @@ public enum Migrations {
                     ON UPDATE CASCADE ON DELETE CASCADE
                 """,
                 """
-                -- Visibility is checked in every query: public sets by id, and one owner's sets by id (?owner=, and a
-                -- user's own private sets when most of the catalog is someone else's).
+                -- Visibility is checked in every query. A user's page of sets merges two index-only ranges by id: the
+                -- public sets, and the user's private ones (this index also serves ?owner=).
                 CREATE INDEX genesets_public_id ON genesets (id) WHERE visibility = 'public'
                 """,
-                "CREATE INDEX genesets_owner_id ON genesets (owner, id)",
+                "CREATE INDEX genesets_owner_visibility_id ON genesets (owner, visibility, id)",
             ]
         ),
     ]

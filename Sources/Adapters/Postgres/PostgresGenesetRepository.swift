@@ -466,16 +466,20 @@ public struct PostgresGenesetRepository: GenesetRepository {
         func decodeRow(_ row: PostgresRow) throws -> Geneset { try PostgresGenesetRepository.geneset(from: row) }
     }
 
-    /// A page of the sets user `$3` may see with no other filter: the public sets and the user's private ones, two
-    /// disjoint index ranges (`genesets_public_id`, `genesets_owner_id`) merged in id order, so a page reads about
-    /// `limit` rows however many hidden sets lie between the visible ones.
+    /// A page of the sets user `$3` may see with no other filter: the ids of the public sets and of the user's private
+    /// ones, two disjoint index-only ranges (`genesets_public_id`, `genesets_owner_visibility_id`) merged in id order,
+    /// then the page's rows by primary key. A page reads about `limit` index entries however many hidden sets lie
+    /// between the visible ones (50,000 sets of which 50 visible: 0.4 ms, where filtering the id range took 45 ms).
     struct VisibleGenesetPage: PositionalStatement {
         static let name = "assay_visible_geneset_page"
         static let sql = """
-            SELECT \(setColumns) FROM genesets WHERE visibility = 'public' AND id > $1
-            UNION ALL
-            SELECT \(setColumns) FROM genesets WHERE owner = $3 AND visibility = 'private' AND id > $1
-            ORDER BY id LIMIT $2
+            SELECT \(setColumns) FROM genesets
+            WHERE id = ANY(ARRAY(
+                (SELECT id FROM genesets WHERE visibility = 'public' AND id > $1 ORDER BY id LIMIT $2)
+                UNION ALL
+                (SELECT id FROM genesets WHERE owner = $3 AND visibility = 'private' AND id > $1 ORDER BY id LIMIT $2)
+                ORDER BY id LIMIT $2))
+            ORDER BY id
             """
         static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text]
         typealias Row = Geneset

@@ -65,11 +65,19 @@ public struct EnrichmentAnalysis: Sendable {
         var tested: [(ordinal: Int32, size: Int, overlap: Int, tail: HypergeometricTail)] = []
         tested.reserveCapacity(touched.count)
         let populationCount = population.count
+        // N and k are fixed for the request, so the tail depends only on (overlap, set size), and most touched sets
+        // share a pair with another (overlap 1 to 3, sizes in the hundreds): each distinct pair is computed once.
+        var tails: [Int: HypergeometricTail] = [:]
         for ordinal in touched {
             // Read in place: binding the entry would retain its title and arrays for each of thousands of sets.
             let size = population.size(of: index.entries[Int(ordinal)])
             guard size >= query.minimumSetSize, size <= query.maximumSetSize ?? Int.max else { continue }
             let overlap = Int(overlaps[Int(ordinal)])
+            let key = size << 32 | overlap
+            if let known = tails[key] {
+                tested.append((ordinal, size, overlap, known))
+                continue
+            }
             guard let tail = HypergeometricTail(atLeast: overlap, population: populationCount, successes: size, draws: drawn) else {
                 // Only a numeric background can be smaller than a set: the list and gene-list backgrounds contain them.
                 throw ValidationError([
@@ -78,6 +86,7 @@ public struct EnrichmentAnalysis: Sendable {
                         reason: "must be at least the size of every tested set (set \(index.entries[Int(ordinal)].id) has \(size) genes)")
                 ])
             }
+            tails[key] = tail
             tested.append((ordinal, size, overlap, tail))
         }
 
