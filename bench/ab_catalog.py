@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
+import enrichment_bench  # noqa: E402
 
 ENDPOINTS = [("list", "GET /genesets?limit=50&cursor=random"), ("gene", "GET /genes/{random name}"),
              ("gene_search", "GET /genes/search?q={4 letters}&limit=20"), ("title_search", "GET /genesets/search/%23{n}?limit=50")]
@@ -31,6 +32,8 @@ def main():
     parser.add_argument("--pool", type=int, default=2 * (bench.os.cpu_count() or 2))
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--enrichment", action="store_true",
+                        help="also POST /enrichment (16 connections) on the synthetic MSigDB-sized collection of make bench")
     args = parser.parse_args()
     binaries = {"A": Path(args.a).resolve(), "B": Path(args.b).resolve()}
     pool_names = max(args.genes_per_set * 2, min(args.sets * args.genes_per_set // 5, 200_000))
@@ -41,6 +44,22 @@ def main():
             bench.log(f"{name}: populating {args.sets} x {args.genes_per_set} with {binary}")
             bench.run([binary, "populate", "genesets", "--sets", args.sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
                        "--postgres-url", databases[name].url], timeout=1800)
+        bodies = None
+        if args.enrichment:
+            gmt = bench.LOGS / "synthetic.gmt"
+            bench.run([binaries["A"], "populate", "gmt", "--sets", enrichment_bench.SETS, "--genes", enrichment_bench.GENES, "--seed", "1",
+                       "--out", gmt], timeout=600)
+            for name, binary in binaries.items():
+                bench.log(f"{name}: importing the synthetic collection")
+                out = bench.run([binary, "import", "gmt", gmt, "--collection", "Synthetic", "--postgres-url", databases[name].url], timeout=900)
+                collection = int(bench.re.search(r"into collection (\d+)", out.stdout).group(1))
+            genes = sorted({g for line in open(gmt) for g in line.rstrip("\n").split("\t")[2:] if g})
+            rng = bench.random.Random(7)
+            bodies = bench.LOGS / "enrichment-bodies.jsonl"
+            bodies.write_text("".join(bench.json.dumps({"genes": rng.sample(genes, enrichment_bench.LIST_SIZE), "collection": collection}) + "\n"
+                                      for _ in range(enrichment_bench.LISTS)))
+            ENDPOINTS.append(("enrichment", "POST /enrichment, 300 genes, 16 connections"))
+            results.update({(name, "enrichment"): [] for name in binaries})
         for round_number in range(args.rounds):
             order = ["A", "B"] if round_number % 2 == 0 else ["B", "A"]
             for name in order:
@@ -50,7 +69,13 @@ def main():
                     for endpoint, label in ENDPOINTS:
                         bench.log(f"round {round_number + 1} {name}: wrk {label}")
                         env = {"BENCH_SETS": str(args.sets), "BENCH_POOL": str(pool_names), "BENCH_TOKEN": reader}
-                        http = bench.wrk(server.base, endpoint, args.connections, args.duration, env, name=f"{name}-{endpoint}")
+                        if endpoint == "enrichment":
+                            # The first analysis builds the index; it is not timed.
+                            enrichment_bench.post(server.base, reader, bodies.read_text().splitlines()[0])
+                            http = bench.wrk(server.base, "enrichment", 16, args.duration, {**env, "BENCH_BODIES": str(bodies)},
+                                             script="enrichment.lua", name=f"{name}-enrichment")
+                        else:
+                            http = bench.wrk(server.base, endpoint, args.connections, args.duration, env, name=f"{name}-{endpoint}")
                         if bench.failed(http):
                             raise RuntimeError(f"{name} {label}: {http}")
                         results[(name, endpoint)].append(http)

@@ -434,7 +434,7 @@ def collection_section(args, stamp):
     before = len(COMMANDS)
     with Postgres() as db:
         table, summary = enrichment_bench.measure(
-            run, log, BINARY[0], db.url, LOGS, lambda: Server(db.url, args.pool), wrk, TOKEN)
+            run, log, BINARY[0], db.url, LOGS, lambda: Server(db.url, args.pool), wrk, TOKEN, reader=reader_token)
     commands = COMMANDS[before:]
     del COMMANDS[before:]
     rows = [[load, measured, target, verdict(ok)] for load, measured, target, ok in summary]

@@ -8,7 +8,7 @@ import Testing
 @testable import AssayServer
 
 /// Issue 20 over HTTP: every route that reads or changes a gene set or a collection, called by its owner, by another
-/// user and by an admin, on private and public objects.
+/// user and by an admin, on private and public objects, on memory and on Postgres.
 @Suite("Owners over HTTP")
 struct OwnershipRoutesTests {
     /// A user's client: a `read`+`write` token of that user, made by the admin.
@@ -105,9 +105,22 @@ struct OwnershipRoutesTests {
             uri: call.uri, method: call.method, headers: [.contentType: contentType], body: call.body.map { ByteBuffer(string: $0) })
     }
 
-    @Test(arguments: ["alice", "bob", "admin"])
-    func everyRouteAnswersEachCallerByTheRules(caller: String) async throws {
-        try await withApp { admin in
+    /// The stores the walk runs on: memory always, Postgres when `make test` provides it.
+    static var stores: [String] {
+        ProcessInfo.processInfo.environment["ASSAY_TEST_POSTGRES_URL"] == nil ? ["memory"] : ["memory", "postgres"]
+    }
+
+    /// An application on `store` with the test admin token; the client sends it unless a request names another.
+    static func withStore(_ store: String, _ test: @Sendable @escaping (AuthorizedClient) async throws -> Void) async throws {
+        guard store == "postgres" else { return try await withApp(test) }
+        try await withDatabase { url, _ in
+            try await buildApplication(configuration(url)).test(.router) { client in try await test(AuthorizedClient(base: client)) }
+        }
+    }
+
+    @Test(arguments: ["alice", "bob", "admin"], stores)
+    func everyRouteAnswersEachCallerByTheRules(caller: String, store: String) async throws {
+        try await Self.withStore(store) { admin in
             let alice = try await Self.client(of: "alice", admin: admin)
             let bob = try await Self.client(of: "bob", admin: admin)
             let objects = try await Self.make(as: alice)
@@ -126,8 +139,9 @@ struct OwnershipRoutesTests {
     }
 
     /// A hidden object's 404 is the one a missing id gets, word for word but the id.
-    @Test func aHiddenObjectIsAnsweredAsAMissingOne() async throws {
-        try await withApp { admin in
+    @Test(arguments: stores)
+    func aHiddenObjectIsAnsweredAsAMissingOne(store: String) async throws {
+        try await Self.withStore(store) { admin in
             let alice = try await Self.client(of: "alice", admin: admin)
             let bob = try await Self.client(of: "bob", admin: admin)
             let o = try await Self.make(as: alice)
@@ -146,8 +160,9 @@ struct OwnershipRoutesTests {
     }
 
     /// Lists, searches, genes, counts and filters over HTTP, as bob and as alice.
-    @Test func listsSearchesAndCountsShowOnlyWhatTheCallerMaySee() async throws {
-        try await withApp { admin in
+    @Test(arguments: stores)
+    func listsSearchesAndCountsShowOnlyWhatTheCallerMaySee(store: String) async throws {
+        try await Self.withStore(store) { admin in
             let alice = try await Self.client(of: "alice", admin: admin)
             let bob = try await Self.client(of: "bob", admin: admin)
             let o = try await Self.make(as: alice)

@@ -12,8 +12,9 @@ import Testing
 @testable import AssayPostgres
 @testable import AssayServer
 
-/// A database of its own for one test, created on the `make test` server and dropped afterwards.
-private func withDatabase(_ body: @Sendable (_ url: String, _ admin: PostgresClient) async throws -> Void) async throws {
+/// A database of its own for one test, created on the `make test` server and dropped afterwards (also used by the
+/// owner tests, which run every route on memory and on Postgres).
+func withDatabase(_ body: @Sendable (_ url: String, _ admin: PostgresClient) async throws -> Void) async throws {
     let base = try #require(ProcessInfo.processInfo.environment["ASSAY_TEST_POSTGRES_URL"])
     let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     let admin = PostgresClient(configuration: try PostgresSettings(url: base, poolSize: 1).client)
@@ -30,7 +31,7 @@ private func withDatabase(_ body: @Sendable (_ url: String, _ admin: PostgresCli
     }
 }
 
-private func configuration(_ url: String, migrate: Bool = true) -> AssayConfiguration {
+func configuration(_ url: String, migrate: Bool = true) -> AssayConfiguration {
     var configuration = AssayConfiguration()
     configuration.postgresURL = url
     configuration.migrateOnStart = migrate
