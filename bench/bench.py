@@ -196,13 +196,14 @@ def call(base, method, path, timeout=10):
         connection.close()
 
 
-def reader_token(base, user="bench-reader"):
-    """A `read` token of a user who is not an admin, issued with the bench's admin token: the catalog rows load the
-    server as such a reader, so every query runs its visibility check (issue 20) rather than an admin's shortcut."""
+def reader_token(base, user="bench-reader", scopes=("read",)):
+    """A token of a user who is not an admin (`read` unless `scopes` says more; `POST /enrichment` needs `write`),
+    issued with the bench's admin token: the catalog rows load the server as such a user, so every query runs its
+    visibility check (issue 20) rather than an admin's shortcut."""
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
-        body = json.dumps({"name": "bench reader", "user": user, "scopes": ["read"]})
+        body = json.dumps({"name": "bench reader", "user": user, "scopes": list(scopes)})
         connection.request("POST", "/tokens", body=body,
                            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
         response = connection.getresponse()
@@ -434,7 +435,8 @@ def collection_section(args, stamp):
     before = len(COMMANDS)
     with Postgres() as db:
         table, summary = enrichment_bench.measure(
-            run, log, BINARY[0], db.url, LOGS, lambda: Server(db.url, args.pool), wrk, TOKEN, reader=reader_token)
+            run, log, BINARY[0], db.url, LOGS, lambda: Server(db.url, args.pool), wrk, TOKEN,
+            reader=lambda base: reader_token(base, scopes=("read", "write")))
     commands = COMMANDS[before:]
     del COMMANDS[before:]
     rows = [[load, measured, target, verdict(ok)] for load, measured, target, ok in summary]
