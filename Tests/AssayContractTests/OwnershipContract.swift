@@ -223,4 +223,23 @@ struct OwnershipContract {
         try await collections.exportGMT(of: hidden, as: bob) { exported += $0 }
         #expect(String(decoding: exported, as: UTF8.self).hasPrefix("HIDDEN_ONE\tna\tSECRETC1\tTP53\n"))
     }
+
+    /// A search whose best matches are all hidden still answers `limit` visible genes, in ranking order (Postgres
+    /// checks visibility on the ranked candidates in batches, and asks for more when too few were visible).
+    @Test(arguments: CatalogFactory.all)
+    func geneSearchSkipsHiddenBestMatchesAndStillFillsThePage(factory: CatalogFactory) async throws {
+        try await factory.use { ports in try await Self.searchPast(ports.genesets) }
+    }
+
+    static func searchPast<G: GenesetRepository>(_ repository: G) async throws {
+        let genesets = GenesetCatalog(repository: repository)
+        // Alice's 30 private names rank before the public ones: shorter, so more similar to the query.
+        _ = try await genesets.create(title: "hidden", geneNames: (1...30).map { "HIDE\($0)" }, as: alice)
+        _ = try await genesets.create(title: "shown", geneNames: (1...5).map { "HIDEPUBLIC\($0)" }, visibility: .public, as: alice)
+        let all = try await genesets.searchGenes("HIDE", limit: 40, as: admin).map(\.gene.name)
+        #expect(all.prefix(30).allSatisfy { !$0.hasPrefix("HIDEPUBLIC") })
+        let bobs = try await genesets.searchGenes("HIDE", limit: 3, as: bob).map(\.gene.name)
+        #expect(bobs == Array(all.filter { $0.hasPrefix("HIDEPUBLIC") }.prefix(3)))
+        #expect(try await genesets.searchGenes("HIDE", limit: 50, as: bob).count == 5)
+    }
 }

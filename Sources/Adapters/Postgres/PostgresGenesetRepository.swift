@@ -301,40 +301,58 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
+    /// The ranked candidates first (one statement, planned with its patterns so the trigram index serves them), then
+    /// for a user who is not an admin the visibility of just those candidates in a prepared statement, asking for more
+    /// candidates only when too few were visible. Checking visibility inside the ranked statement cost its planning a
+    /// correlated subquery on every call: gene search fell to 0.76x of its rate before owners.
     public func searchGenes(_ query: GeneSearch.Query, limit: Int, visibleTo viewer: Viewer) async throws -> [GeneMatch] {
-        let user = viewer.isAdmin ? nil : viewer.user
+        guard !viewer.isAdmin else { return try await rankedGenes(query, limit: limit, offset: 0) }
+        var found: [GeneMatch] = []
+        var seen = Set<Int64>()
+        var offset = 0
+        var batch = limit + 8
+        while true {
+            let candidates = try await rankedGenes(query, limit: batch, offset: offset)
+            let ids = candidates.map(\.gene.id)
+            let visible = try await run { client, logger in
+                var visible = Set<Int64>()
+                for try await id in try await client.execute(VisibleGenes(ids: ids, user: viewer.user), logger: logger) { visible.insert(id) }
+                return visible
+            }
+            for match in candidates where visible.contains(match.gene.id) && seen.insert(match.gene.id).inserted {
+                found.append(match)
+                if found.count == limit { return found }
+            }
+            guard candidates.count == batch else { return found }
+            offset += batch
+            batch *= 4
+        }
+    }
+
+    /// Genes matching `query` ranked by ``GeneSearch``, whoever's sets hold them: `limit` of them after `offset`.
+    private func rankedGenes(_ query: GeneSearch.Query, limit: Int, offset: Int) async throws -> [GeneMatch] {
         let key = query.key
         let prefix = LikePattern.prefix(key)
         let contains = LikePattern.contains(key)
         let threshold = GeneSearch.fuzzyThreshold
         return try await run { client, logger in
             // Candidates come from the trigram index (substring via LIKE, similar names via %, whose threshold
-            // the connection sets to GeneSearch.fuzzyThreshold); the ranking is GeneSearch's, in SQL. The visibility
-            // check runs on the ranked rows, after the sort (OFFSET 0 keeps it out of the subquery), so it probes
-            // about `limit` genes rather than every candidate: checking every candidate halved the endpoint's rate.
+            // the connection sets to GeneSearch.fuzzyThreshold); the ranking is GeneSearch's, in SQL.
             let rows = try await client.query(
                 """
                 SELECT id, name, kind, sim FROM (
-                    SELECT id, name, kind, sim, sort_name FROM (
-                        SELECT id, name,
-                               CASE WHEN lower(name) = \(key) THEN 0
-                                    WHEN lower(name) LIKE \(prefix) ESCAPE '\\' THEN 1
-                                    WHEN lower(name) LIKE \(contains) ESCAPE '\\' THEN 2
-                                    ELSE 3 END AS kind,
-                               similarity(lower(name), \(key)) AS sim,
-                               lower(name) COLLATE "C" AS sort_name
-                        FROM genes
-                        WHERE lower(name) LIKE \(contains) ESCAPE '\\' OR lower(name) % \(key)
-                    ) ranked
-                    WHERE kind < 3 OR sim >= \(threshold)
-                    ORDER BY kind, sim DESC, sort_name, id
-                    OFFSET 0
-                ) sorted
-                WHERE \(user)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
-                    WHERE m.gene_id = sorted.id AND (s.visibility = 'public' OR s.owner = \(user)::text))
-                ORDER BY kind, sim DESC, sort_name, id
-                LIMIT \(limit)
+                    SELECT id, name,
+                           CASE WHEN lower(name) = \(key) THEN 0
+                                WHEN lower(name) LIKE \(prefix) ESCAPE '\\' THEN 1
+                                WHEN lower(name) LIKE \(contains) ESCAPE '\\' THEN 2
+                                ELSE 3 END AS kind,
+                           similarity(lower(name), \(key)) AS sim
+                    FROM genes
+                    WHERE lower(name) LIKE \(contains) ESCAPE '\\' OR lower(name) % \(key)
+                ) ranked
+                WHERE kind < 3 OR sim >= \(threshold)
+                ORDER BY kind, sim DESC, lower(name) COLLATE "C", id
+                LIMIT \(limit) OFFSET \(offset)
                 """,
                 logger: logger
             )
@@ -456,6 +474,27 @@ public struct PostgresGenesetRepository: GenesetRepository {
         return Geneset(
             id: id, title: title, genes: genes, createdAt: created, updatedAt: updated, description: description, collectionID: collectionID,
             species: species, ownership: ownership)
+    }
+
+    /// Which of the genes `$1` user `$2` may see: those a public set or one of the user's holds. Prepared once per
+    /// connection; each probe stops at the first such set.
+    struct VisibleGenes: PositionalStatement {
+        static let name = "assay_visible_genes"
+        static let sql = """
+            SELECT c.id FROM unnest($1::int8[]) AS c(id)
+            WHERE EXISTS (
+                SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+                WHERE m.gene_id = c.id AND (s.visibility = 'public' OR s.owner = $2))
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8Array, .text]
+        typealias Row = Int64
+
+        let ids: [Int64]
+        let user: String
+
+        var parameters: [any PostgresDynamicTypeEncodable] { [ids, user] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// A page of every set with no filter (an admin's), by ascending id: one index range of one table, so its generic
