@@ -60,7 +60,7 @@ public struct EnrichmentAnalysis: Sendable {
                 pairs.append(posting)
             }
         }
-        touched.sort()
+        // No need to sort `touched`: rows are ranked by (log p, set id) below, a total order of their own.
 
         var tested: [(ordinal: Int32, size: Int, overlap: Int, tail: HypergeometricTail)] = []
         tested.reserveCapacity(touched.count)
@@ -97,16 +97,18 @@ public struct EnrichmentAnalysis: Sendable {
             .map(\.row)
         let adjusted = BenjaminiHochberg.adjust(tested.map(\.tail.p), ascendingOrder: order)
         let reported = order.prefix(query.limit)
-        // Overlap genes for the reported rows only, in member order.
-        var positionsByOrdinal: [Int32: [Int32]] = [:]
-        for row in reported { positionsByOrdinal[tested[row].ordinal] = [] }
-        for pair in pairs where positionsByOrdinal[pair.set] != nil { positionsByOrdinal[pair.set]?.append(pair.position) }
-        let terms = reported.map { row -> EnrichmentTerm in
+        // Overlap genes for the reported rows only, in member order. The counts in `overlaps` are no longer needed (each
+        // row keeps its own), so a reported set's entry there becomes -(its slot + 1), and one pass over the pairs fills
+        // the slots: a dictionary from ordinal to slot looked up for every pair was a tenth of a request's CPU.
+        var positionsBySlot = [[Int32]](repeating: [], count: reported.count)
+        for (slot, row) in reported.enumerated() { overlaps[Int(tested[row].ordinal)] = -Int32(slot + 1) }
+        for pair in pairs where overlaps[Int(pair.set)] < 0 { positionsBySlot[Int(-overlaps[Int(pair.set)] - 1)].append(pair.position) }
+        let terms = reported.enumerated().map { slot, row -> EnrichmentTerm in
             let test = tested[row]
             let entry = index.entries[Int(test.ordinal)]
             let oddsRatio = OddsRatio.haldaneAnscombe(
                 overlap: test.overlap, setSize: test.size, listSize: drawn, background: population.count)
-            let positions = (positionsByOrdinal[test.ordinal] ?? []).sorted()
+            let positions = positionsBySlot[slot].sorted()
             return EnrichmentTerm(
                 id: entry.id, title: entry.title, collectionID: entry.collectionID, setSize: test.size,
                 overlap: test.overlap, overlapGenes: positions.map { entry.memberNames[Int($0)] },
