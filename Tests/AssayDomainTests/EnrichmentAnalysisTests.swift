@@ -139,4 +139,28 @@ struct EnrichmentAnalysisTests {
         #expect(result.backgroundSize == 200_000)
         #expect(result.terms.map(\.id) == [5, 7])
     }
+
+    /// Ranking through groups of equal tails gives exactly what ranking every row does: the order by (log p, set id)
+    /// and Benjamini–Hochberg over all tested rows, bit for bit, and a smaller limit reports a prefix. Random catalogs
+    /// with few distinct set sizes, so that many rows tie, and ids out of insertion order.
+    @Test func rankingThroughTailGroupsMatchesRankingEveryRow() throws {
+        var random = SplitMix64(seed: 15)
+        for _ in 0..<40 {
+            let genes = (0..<60).map { "G\($0)" }
+            let sets = (0..<Int.random(in: 20...120, using: &random)).map { index in
+                EnrichmentGeneset(
+                    id: Int64.random(in: 1...1_000_000, using: &random) * 1_000 + Int64(index), title: "S\(index)",
+                    geneNames: Array(genes.shuffled(using: &random).prefix([5, 8, 13].randomElement(using: &random) ?? 5)))
+            }
+            let list = Array(genes.shuffled(using: &random).prefix(Int.random(in: 3...20, using: &random)))
+            let analysis = EnrichmentAnalysis(index: EnrichmentIndex(sets))
+            let all = try analysis.run(try EnrichmentQuery(genes: list, limit: EnrichmentRules.maximumLimit))
+            #expect(all.terms.count == all.testedSetCount)
+            let expectedOrder = all.terms.sorted { ($0.logP, $0.id) < ($1.logP, $1.id) }.map(\.id)
+            #expect(all.terms.map(\.id) == expectedOrder)
+            #expect(all.terms.map(\.adjustedP) == BenjaminiHochberg.adjust(all.terms.map(\.p)))
+            let top = try analysis.run(try EnrichmentQuery(genes: list, limit: 7))
+            #expect(top.terms == Array(all.terms.prefix(7)))
+        }
+    }
 }

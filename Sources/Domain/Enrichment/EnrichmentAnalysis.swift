@@ -66,16 +66,21 @@ public struct EnrichmentAnalysis: Sendable {
         tested.reserveCapacity(touched.count)
         let populationCount = population.count
         // N and k are fixed for the request, so the tail depends only on (overlap, set size), and most touched sets
-        // share a pair with another (overlap 1 to 3, sizes in the hundreds): each distinct pair is computed once.
-        var tails: [Int: HypergeometricTail] = [:]
+        // share a pair with another (overlap 1 to 3, sizes in the hundreds): each distinct pair is computed once, and
+        // the rows are ranked through these groups rather than one by one.
+        var groupTails: [HypergeometricTail] = []
+        var groupOfPair: [Int: Int32] = [:]
+        var rowGroups: [Int32] = []
+        rowGroups.reserveCapacity(touched.count)
         for ordinal in touched {
             // Read in place: binding the entry would retain its title and arrays for each of thousands of sets.
             let size = population.size(of: index.entries[Int(ordinal)])
             guard size >= query.minimumSetSize, size <= query.maximumSetSize ?? Int.max else { continue }
             let overlap = Int(overlaps[Int(ordinal)])
             let key = size << 32 | overlap
-            if let known = tails[key] {
-                tested.append((ordinal, size, overlap, known))
+            if let known = groupOfPair[key] {
+                tested.append((ordinal, size, overlap, groupTails[Int(known)]))
+                rowGroups.append(known)
                 continue
             }
             guard let tail = HypergeometricTail(atLeast: overlap, population: populationCount, successes: size, draws: drawn) else {
@@ -86,17 +91,12 @@ public struct EnrichmentAnalysis: Sendable {
                         reason: "must be at least the size of every tested set (set \(index.entries[Int(ordinal)].id) has \(size) genes)")
                 ])
             }
-            tails[key] = tail
+            groupOfPair[key] = Int32(groupTails.count)
+            rowGroups.append(Int32(groupTails.count))
+            groupTails.append(tail)
             tested.append((ordinal, size, overlap, tail))
         }
-
-        // Rows by log p, then set id, then ordinal: sorted as plain values rather than through index lookups. The same
-        // order ranks the p-values for the correction (ties in p get one adjusted value whatever their order).
-        let order = tested.indices.map { (logP: tested[$0].tail.logP, id: index.entries[Int(tested[$0].ordinal)].id, row: $0) }
-            .sorted { ($0.logP, $0.id, $0.row) < ($1.logP, $1.id, $1.row) }
-            .map(\.row)
-        let adjusted = BenjaminiHochberg.adjust(tested.map(\.tail.p), ascendingOrder: order)
-        let reported = order.prefix(query.limit)
+        let (reported, adjustedByGroup) = rank(tested.map { index.entries[Int($0.ordinal)].id }, rowGroups, groupTails, limit: query.limit)
         // Overlap genes for the reported rows only, in member order. The counts in `overlaps` are no longer needed (each
         // row keeps its own), so a reported set's entry there becomes -(its slot + 1), and one pass over the pairs fills
         // the slots: a dictionary from ordinal to slot looked up for every pair was a tenth of a request's CPU.
@@ -112,13 +112,57 @@ public struct EnrichmentAnalysis: Sendable {
             return EnrichmentTerm(
                 id: entry.id, title: entry.title, collectionID: entry.collectionID, setSize: test.size,
                 overlap: test.overlap, overlapGenes: positions.map { entry.memberNames[Int($0)] },
-                logP: test.tail.logP, p: test.tail.p, adjustedP: adjusted[row], oddsRatio: oddsRatio,
+                logP: test.tail.logP, p: test.tail.p, adjustedP: adjustedByGroup[Int(rowGroups[row])], oddsRatio: oddsRatio,
                 combinedScore: -test.tail.logP * oddsRatio)
         }
         return EnrichmentResult(
             terms: terms, testedSetCount: tested.count, backgroundSize: population.count, listSize: drawn,
             unmapped: unmapped, unannotated: unannotated, duplicates: query.duplicates,
             backgroundDuplicates: query.backgroundDuplicates)
+    }
+
+    /// The first `limit` rows by (log p, set id), and the Benjamini–Hochberg adjusted p-value of each group of rows
+    /// that share a tail, without sorting every row: the groups are sorted by log p (few: one per distinct (overlap,
+    /// set size)), the rows are bucketed by group, and only the runs of equal log p that reach the report are sorted by
+    /// id. The correction over groups is ``BenjaminiHochberg/adjust(_:ascendingOrder:)`` over rows, to the last bit:
+    /// every row of a group gets the value at the group's highest rank, as tied p-values do there.
+    private func rank(_ ids: [Int64], _ rowGroups: [Int32], _ tails: [HypergeometricTail], limit: Int) -> (rows: [Int], adjusted: [Double]) {
+        let n = rowGroups.count
+        var counts = [Int](repeating: 0, count: tails.count)
+        for group in rowGroups { counts[Int(group)] += 1 }
+        let order = tails.indices.sorted { tails[$0].logP < tails[$1].logP }
+        var starts = [Int](repeating: 0, count: tails.count)
+        var highestRank = [Int](repeating: 0, count: tails.count)
+        var total = 0
+        for group in order {
+            starts[group] = total
+            total += counts[group]
+            highestRank[group] = total
+        }
+        var adjusted = [Double](repeating: 1, count: tails.count)
+        var running = Double.infinity
+        for group in order.reversed() {
+            // p / (rank / n), the same operations as BenjaminiHochberg.adjust (and gseapy's `pvals_sorted / ecdffactor`).
+            running = min(running, tails[group].p / (Double(highestRank[group]) / Double(n)))
+            adjusted[group] = min(running, 1)
+        }
+        var byGroup = [Int](repeating: 0, count: n)
+        var next = starts
+        for (row, group) in rowGroups.enumerated() {
+            byGroup[next[Int(group)]] = row
+            next[Int(group)] += 1
+        }
+        var reported: [Int] = []
+        var first = 0
+        while reported.count < limit, first < order.count {
+            // A run of groups with the same log p (different pairs can tie): its rows go by set id.
+            var end = first + 1
+            while end < order.count, tails[order[end]].logP == tails[order[first]].logP { end += 1 }
+            let rows = byGroup[starts[order[first]]..<(end < order.count ? starts[order[end]] : n)]
+            reported += rows.sorted { ids[$0] < ids[$1] }.prefix(limit - reported.count)
+            first = end
+        }
+        return (reported, adjusted)
     }
 
     /// The background resolved against the index.
