@@ -72,6 +72,15 @@ public struct VisibilityScope: Sendable, Hashable {
         self.visibility = visibility
     }
 
+    /// A scope a caller asked for: `owner`, when given, must be a ``UserName`` (a ``ValidationError`` on `owner`
+    /// otherwise; `me` is resolved by the caller before).
+    public static func requested(viewer: Viewer, owner: String?, visibility: Visibility?) throws(ValidationError) -> VisibilityScope {
+        if let owner, let reason = UserName.problem(with: owner) {
+            throw ValidationError([FieldError(field: "owner", reason: reason + ", or `me`")])
+        }
+        return VisibilityScope(viewer: viewer, owner: owner, visibility: visibility)
+    }
+
     /// Whether an object with this ownership is in the scope.
     public func contains(_ ownership: Ownership) -> Bool {
         viewer.canSee(ownership) && (owner.map { $0 == ownership.owner } ?? true)

@@ -82,10 +82,7 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
         limit: Int?, cursor: String?, owner: String? = nil, visibility: Visibility? = nil, as viewer: Viewer = .system
     ) async throws -> Page<GenesetCollection> {
         let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.cursorKind)
-        if let owner, let reason = UserName.problem(with: owner) {
-            throw ValidationError([FieldError(field: "owner", reason: reason + ", or `me`")])
-        }
-        let scope = VisibilityScope(viewer: viewer, owner: owner, visibility: visibility)
+        let scope = try VisibilityScope.requested(viewer: viewer, owner: owner, visibility: visibility)
         let fetched = try await repository.collections(after: page.afterID, limit: page.limit + 1, in: scope)
         return Page(fetched: fetched, limit: page.limit, kind: Self.cursorKind) { $0.id }
     }

@@ -79,14 +79,11 @@ public struct GenesetCatalog<Repository: GenesetRepository>: Sendable {
         owner: String? = nil, visibility: Visibility? = nil, as viewer: Viewer = .system
     ) async throws -> Page<Geneset> {
         let page = try PageRequest(limit: limit, cursor: cursor, kind: Self.genesetCursorKind)
-        if let owner, let reason = UserName.problem(with: owner) {
-            throw ValidationError([FieldError(field: "owner", reason: reason + ", or `me`")])
-        }
         let filter = GenesetFilter(
             titleContains: try Self.pattern(titleContains, field: "q"),
             geneName: try Self.pattern(gene, field: "gene"),
             collectionID: collectionID,
-            scope: VisibilityScope(viewer: viewer, owner: owner, visibility: visibility)
+            scope: try VisibilityScope.requested(viewer: viewer, owner: owner, visibility: visibility)
         )
         let fetched = try await repository.genesets(matching: filter, after: page.afterID, limit: page.limit + 1)
         return Page(fetched: fetched, limit: page.limit, kind: Self.genesetCursorKind) { $0.id }
