@@ -45,8 +45,10 @@ def main():
         databases = {"A": db_a, "B": db_b}
         for name, binary in binaries.items():
             bench.log(f"{name}: populating {args.sets} x {args.genes_per_set} with {binary}")
+            started = bench.time.monotonic()
             bench.run([binary, "populate", "genesets", "--sets", args.sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
                        "--postgres-url", databases[name].url], timeout=1800)
+            bench.log(f"{name}: populated in {bench.time.monotonic() - started:.1f} s")
         bodies = None
         if args.enrichment:
             gmt = bench.LOGS / "synthetic.gmt"
@@ -54,7 +56,9 @@ def main():
                        "--out", gmt], timeout=600)
             for name, binary in binaries.items():
                 bench.log(f"{name}: importing the synthetic collection")
+                started = bench.time.monotonic()
                 out = bench.run([binary, "import", "gmt", gmt, "--collection", "Synthetic", "--postgres-url", databases[name].url], timeout=900)
+                bench.log(f"{name}: imported in {bench.time.monotonic() - started:.1f} s")
                 collection = int(bench.re.search(r"into collection (\d+)", out.stdout).group(1))
             genes = sorted({g for line in open(gmt) for g in line.rstrip("\n").split("\t")[2:] if g})
             rng = bench.random.Random(7)

@@ -365,5 +365,130 @@ public enum Migrations {
                 "CREATE INDEX genesets_owner_visibility_id ON genesets (owner, visibility, id)",
             ]
         ),
+        Migration(
+            version: 12,
+            name: "per-gene count of the public sets that hold it",
+            statements: [
+                """
+                -- How many public sets hold each gene, exact at every commit. A gene with a public set is visible to
+                -- everyone, so gene search checks only the genes without one (against the caller's own sets) instead of
+                -- probing every candidate: that probe cost gene search a fifth of its rate.
+                ALTER TABLE genes ADD COLUMN public_sets integer NOT NULL DEFAULT 0
+                """,
+                """
+                UPDATE genes g SET public_sets = c.n
+                FROM (SELECT m.gene_id, count(*)::integer AS n FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+                      WHERE s.visibility = 'public' GROUP BY m.gene_id) c
+                WHERE g.id = c.gene_id
+                """,
+                """
+                -- The changes a transaction makes to the counts wait here and are applied once, at its commit, by
+                -- assay_apply_public_set_changes. The counts are rows of genes, locked to be changed: applied per
+                -- statement, two writers could lock them in two orders (a delete, then a collection row; a replace,
+                -- the other way round; two imports, batch after batch). At commit, each transaction locks the genes
+                -- it changes in one pass in lower(name) order and waits for nothing else afterwards, and no other
+                -- statement locks a gene row (gene upserts insert or do nothing), so these locks never deadlock.
+                CREATE TABLE public_set_changes (
+                    xact   xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                    ids    bigint[] NOT NULL,
+                    deltas integer[] NOT NULL
+                )
+                """,
+                "CREATE INDEX public_set_changes_xact ON public_set_changes (xact)",
+                """
+                -- Applies this transaction's changes: the sum per gene, the rows locked in lower(name) order, then changed.
+                CREATE FUNCTION assay_apply_public_set_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    WITH mine AS (
+                        DELETE FROM public_set_changes WHERE xact = pg_current_xact_id() RETURNING ids, deltas
+                    ), shift AS (
+                        SELECT c.id, sum(c.delta)::integer AS delta FROM mine, unnest(mine.ids, mine.deltas) AS c(id, delta)
+                        GROUP BY c.id HAVING sum(c.delta) <> 0
+                    ), locked AS (
+                        SELECT g.id FROM genes g WHERE g.id IN (SELECT id FROM shift) ORDER BY lower(g.name) COLLATE "C" FOR UPDATE
+                    )
+                    UPDATE genes g SET public_sets = g.public_sets + shift.delta
+                    FROM shift JOIN locked ON locked.id = shift.id
+                    WHERE g.id = shift.id;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                -- Fires at commit, once per recorded change; the first applies them all, the others find none.
+                CREATE CONSTRAINT TRIGGER public_set_changes_apply AFTER INSERT ON public_set_changes
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION assay_apply_public_set_changes()
+                """,
+                """
+                -- Memberships added: +1 per membership of a public set. The set row exists: every writer inserts the
+                -- set before (or in the same statement as) its memberships.
+                CREATE FUNCTION assay_memberships_added() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public_set_changes (ids, deltas)
+                    SELECT array_agg(d.gene_id), array_agg(d.n)
+                    FROM (SELECT m.gene_id, count(*)::integer AS n FROM added m JOIN genesets s ON s.id = m.geneset_id
+                          WHERE s.visibility = 'public' GROUP BY m.gene_id) d
+                    HAVING count(*) > 0;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                -- Memberships removed: -1 per membership of a set that is public. Writers delete a set's memberships in
+                -- a statement before the one that deletes the set, so the set is still there to say.
+                CREATE FUNCTION assay_memberships_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public_set_changes (ids, deltas)
+                    SELECT array_agg(d.gene_id), array_agg(-d.n)
+                    FROM (SELECT m.gene_id, count(*)::integer AS n FROM removed m JOIN genesets s ON s.id = m.geneset_id
+                          WHERE s.visibility = 'public' GROUP BY m.gene_id) d
+                    HAVING count(*) > 0;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                -- Sets made public or private (directly, or with their collection through genesets_collection_access_fkey):
+                -- +1 or -1 per membership of each set whose visibility changed.
+                CREATE FUNCTION assay_sets_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public_set_changes (ids, deltas)
+                    SELECT array_agg(d.gene_id), array_agg(d.n)
+                    FROM (SELECT m.gene_id, sum(CASE WHEN a.visibility = 'public' THEN 1 ELSE -1 END)::integer AS n
+                          FROM old_sets b JOIN new_sets a ON a.id = b.id AND a.visibility <> b.visibility
+                          JOIN geneset_genes m ON m.geneset_id = a.id
+                          GROUP BY m.gene_id) d
+                    HAVING count(*) > 0;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                -- Public sets deleted while memberships remain (no writer does this; a later delete of those memberships
+                -- finds no set and counts nothing, so they are counted out here).
+                CREATE FUNCTION assay_sets_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public_set_changes (ids, deltas)
+                    SELECT array_agg(d.gene_id), array_agg(-d.n)
+                    FROM (SELECT m.gene_id, count(*)::integer AS n FROM removed s JOIN geneset_genes m ON m.geneset_id = s.id
+                          WHERE s.visibility = 'public' GROUP BY m.gene_id) d
+                    HAVING count(*) > 0;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER geneset_genes_public_added AFTER INSERT ON geneset_genes
+                    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION assay_memberships_added()
+                """,
+                """
+                CREATE TRIGGER geneset_genes_public_removed AFTER DELETE ON geneset_genes
+                    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION assay_memberships_removed()
+                """,
+                """
+                CREATE TRIGGER genesets_public_changed AFTER UPDATE ON genesets
+                    REFERENCING OLD TABLE AS old_sets NEW TABLE AS new_sets FOR EACH STATEMENT EXECUTE FUNCTION assay_sets_changed()
+                """,
+                """
+                CREATE TRIGGER genesets_public_removed AFTER DELETE ON genesets
+                    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION assay_sets_removed()
+                """,
+            ]
+        ),
     ]
 }

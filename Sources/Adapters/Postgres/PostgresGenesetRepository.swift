@@ -24,43 +24,37 @@ public struct PostgresGenesetRepository: GenesetRepository {
         let visibility = (draft.visibility ?? .public).rawValue
         return try await advancingVersion {
             try await collectionErrors(draft) { client, logger in
-                // One statement: missing genes (sorted, so concurrent creates lock genes in one order), the set with
-                // its stored genes in input order, and the memberships.
-                let rows = try await client.query(
-                    """
-                    WITH input AS (
-                        SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
-                    ), genes_upserted AS (
-                        INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
-                        ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
-                        RETURNING id, name
-                    ), members AS (
-                        SELECT input.position, genes_upserted.id, genes_upserted.name
-                        FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
-                    ), new_set AS (
-                        INSERT INTO genesets (
-                            title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species, owner, visibility)
-                        SELECT \(draft.title), \(time), \(time), array_agg(id ORDER BY position), array_agg(name ORDER BY position),
-                            \(draft.description), \(draft.collectionID),
-                            coalesce(\(draft.species?.rawValue)::integer, (SELECT species FROM collections WHERE id = \(draft.collectionID)), \(Species.human.rawValue)),
-                            coalesce((SELECT owner FROM collections WHERE id = \(draft.collectionID)), \(draft.owner)),
-                            coalesce((SELECT visibility FROM collections WHERE id = \(draft.collectionID)), \(visibility))
-                        FROM members
-                        RETURNING \(unescaped: Self.setColumns)
-                    ), linked AS (
-                        INSERT INTO geneset_genes (geneset_id, position, gene_id)
-                        SELECT new_set.id, members.position, members.id FROM new_set, members
-                    ), counted AS (
-                        UPDATE collections SET gene_count = NULL WHERE id = \(draft.collectionID)
+                try await client.withTransaction(logger: logger) { connection in
+                    // The genes as every writer stores them (missing ones inserted, none locked: migration 12), then
+                    // the set with its genes in input order and the memberships, in one statement.
+                    let genes = try await Self.storedGenes(draft.geneNames, on: connection, logger: logger)
+                    let ids = genes.map(\.id)
+                    let rows = try await connection.query(
+                        """
+                        WITH new_set AS (
+                            INSERT INTO genesets (
+                                title, created_at, updated_at, gene_ids, gene_names, description, collection_id, species, owner, visibility)
+                            VALUES (
+                                \(draft.title), \(time), \(time), \(ids), \(genes.map(\.name)), \(draft.description), \(draft.collectionID),
+                                coalesce(\(draft.species?.rawValue)::integer, (SELECT species FROM collections WHERE id = \(draft.collectionID)), \(Species.human.rawValue)),
+                                coalesce((SELECT owner FROM collections WHERE id = \(draft.collectionID)), \(draft.owner)),
+                                coalesce((SELECT visibility FROM collections WHERE id = \(draft.collectionID)), \(visibility)))
+                            RETURNING \(unescaped: Self.setColumns)
+                        ), linked AS (
+                            INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                            SELECT new_set.id, t.position::integer, t.gene_id FROM new_set, unnest(\(ids)::bigint[]) WITH ORDINALITY AS t(gene_id, position)
+                        ), counted AS (
+                            UPDATE collections SET gene_count = NULL WHERE id = \(draft.collectionID)
+                        )
+                        SELECT \(unescaped: Self.setColumns) FROM new_set
+                        """,
+                        logger: logger
                     )
-                    SELECT \(unescaped: Self.setColumns) FROM new_set
-                    """,
-                    logger: logger
-                )
-                guard let set = try await Self.genesets(from: rows).first else {
-                    throw UnexpectedResult(operation: "create gene set")
+                    guard let set = try await Self.genesets(from: rows).first else {
+                        throw UnexpectedResult(operation: "create gene set")
+                    }
+                    return set
                 }
-                return set
             }
         }
     }
@@ -182,24 +176,15 @@ public struct PostgresGenesetRepository: GenesetRepository {
             for try await _ in updated.decode(Int64.self) { found = true }
             guard found else { return nil }
             try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
+            let genes = try await Self.storedGenes(draft.geneNames, on: connection, logger: logger)
+            let ids = genes.map(\.id)
             let rows = try await connection.query(
                 """
-                WITH input AS (
-                    SELECT name, ord::integer AS position FROM unnest(\(draft.geneNames)::text[]) WITH ORDINALITY AS t(name, ord)
-                ), genes_upserted AS (
-                    INSERT INTO genes (name) SELECT name FROM input ORDER BY lower(name) COLLATE "C"
-                    ON CONFLICT (lower(name)) DO UPDATE SET name = genes.name
-                    RETURNING id, name
-                ), members AS (
-                    SELECT input.position, genes_upserted.id, genes_upserted.name
-                    FROM input JOIN genes_upserted ON lower(genes_upserted.name) = lower(input.name)
-                ), linked AS (
+                WITH linked AS (
                     INSERT INTO geneset_genes (geneset_id, position, gene_id)
-                    SELECT \(id), position, members.id FROM members
+                    SELECT \(id), t.position::integer, t.gene_id FROM unnest(\(ids)::bigint[]) WITH ORDINALITY AS t(gene_id, position)
                 )
-                UPDATE genesets
-                SET gene_ids = (SELECT array_agg(members.id ORDER BY position) FROM members),
-                    gene_names = (SELECT array_agg(members.name ORDER BY position) FROM members)
+                UPDATE genesets SET gene_ids = \(ids), gene_names = \(genes.map(\.name))
                 WHERE id = \(id)
                 RETURNING \(unescaped: Self.setColumns)
                 """,
@@ -221,10 +206,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
             var found = false
             for try await _ in locked.decode(Int64.self) { found = true }
             guard found else { return false }
+            // Memberships in a statement of their own, before the set: the trigger that counts a gene's public sets
+            // (migration 12) reads the set's visibility.
+            try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
             try await connection.query(
                 """
-                WITH members AS (DELETE FROM geneset_genes WHERE geneset_id = \(id)),
-                deleted AS (DELETE FROM genesets WHERE id = \(id) RETURNING collection_id)
+                WITH deleted AS (DELETE FROM genesets WHERE id = \(id) RETURNING collection_id)
                 UPDATE collections SET gene_count = NULL WHERE id IN (SELECT collection_id FROM deleted)
                 """, logger: logger)
             return true
@@ -276,7 +263,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
                 """
                 SELECT id, name FROM genes g
                 WHERE id > \(after ?? 0) AND (\(user)::text IS NULL OR
-                    EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text)))
+                    g.public_sets > 0 OR EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text)))
                 ORDER BY id LIMIT \(limit)
                 """, logger: logger)
             var genes: [Gene] = []
@@ -301,25 +288,31 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    /// The ranked candidates first (one statement, planned with its patterns so the trigram index serves them), then
-    /// for a user who is not an admin the visibility of just those candidates in a prepared statement, asking for more
-    /// candidates only when too few were visible. Checking visibility inside the ranked statement cost its planning a
-    /// correlated subquery on every call: gene search fell to 0.76x of its rate before owners.
+    /// The ranked candidates first, in one statement planned with its patterns so the trigram index serves them. A
+    /// candidate that a public set holds (`genes.public_sets`, kept by migration 12's triggers) is visible to everyone;
+    /// for a user who is not an admin, only the others are checked, against the user's own sets, in a prepared
+    /// statement, asking for more candidates only when too few were visible. Probing every candidate cost gene search
+    /// a fifth of its rate; checking visibility inside the ranked statement cost its planning a correlated subquery.
     public func searchGenes(_ query: GeneSearch.Query, limit: Int, visibleTo viewer: Viewer) async throws -> [GeneMatch] {
-        guard !viewer.isAdmin else { return try await rankedGenes(query, limit: limit, offset: 0) }
+        guard !viewer.isAdmin else { return try await rankedGenes(query, limit: limit, offset: 0).map(\.match) }
         var found: [GeneMatch] = []
         var seen = Set<Int64>()
         var offset = 0
         var batch = limit + 8
         while true {
             let candidates = try await rankedGenes(query, limit: batch, offset: offset)
-            let ids = candidates.map(\.gene.id)
-            let visible = try await run { client, logger in
-                var visible = Set<Int64>()
-                for try await id in try await client.execute(VisibleGenes(ids: ids, user: viewer.user), logger: logger) { visible.insert(id) }
-                return visible
+            let unshared = candidates.filter { !$0.inPublicSet }.map(\.match.gene.id)
+            var visible = Set<Int64>()
+            if !unshared.isEmpty {
+                visible = try await run { client, logger in
+                    var visible = Set<Int64>()
+                    for try await id in try await client.execute(VisibleGenes(ids: unshared, user: viewer.user), logger: logger) {
+                        visible.insert(id)
+                    }
+                    return visible
+                }
             }
-            for match in candidates where visible.contains(match.gene.id) && seen.insert(match.gene.id).inserted {
+            for (match, inPublicSet) in candidates where (inPublicSet || visible.contains(match.gene.id)) && seen.insert(match.gene.id).inserted {
                 found.append(match)
                 if found.count == limit { return found }
             }
@@ -329,8 +322,9 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    /// Genes matching `query` ranked by ``GeneSearch``, whoever's sets hold them: `limit` of them after `offset`.
-    private func rankedGenes(_ query: GeneSearch.Query, limit: Int, offset: Int) async throws -> [GeneMatch] {
+    /// Genes matching `query` ranked by ``GeneSearch``, whoever's sets hold them: `limit` of them after `offset`, each
+    /// with whether a public set holds it.
+    private func rankedGenes(_ query: GeneSearch.Query, limit: Int, offset: Int) async throws -> [(match: GeneMatch, inPublicSet: Bool)] {
         let key = query.key
         let prefix = LikePattern.prefix(key)
         let contains = LikePattern.contains(key)
@@ -340,8 +334,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
             // the connection sets to GeneSearch.fuzzyThreshold); the ranking is GeneSearch's, in SQL.
             let rows = try await client.query(
                 """
-                SELECT id, name, kind, sim FROM (
-                    SELECT id, name,
+                SELECT id, name, kind, sim, public_sets > 0 FROM (
+                    SELECT id, name, public_sets,
                            CASE WHEN lower(name) = \(key) THEN 0
                                 WHEN lower(name) LIKE \(prefix) ESCAPE '\\' THEN 1
                                 WHEN lower(name) LIKE \(contains) ESCAPE '\\' THEN 2
@@ -356,10 +350,10 @@ public struct PostgresGenesetRepository: GenesetRepository {
                 """,
                 logger: logger
             )
-            var matches: [GeneMatch] = []
-            for try await (id, name, kind, similarity) in rows.decode((Int64, String, Int32, Float).self) {
+            var matches: [(match: GeneMatch, inPublicSet: Bool)] = []
+            for try await (id, name, kind, similarity, inPublicSet) in rows.decode((Int64, String, Int32, Float, Bool).self) {
                 guard let kind = GeneMatchKind(rawValue: Int(kind)) else { continue }
-                matches.append(GeneMatch(gene: Gene(id: id, name: name), kind: kind, similarity: similarity))
+                matches.append((GeneMatch(gene: Gene(id: id, name: name), kind: kind, similarity: similarity), inPublicSet))
             }
             return matches
         }
@@ -375,7 +369,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
         return try await count(
             """
             SELECT count(*) FROM genes g WHERE \(user)::text IS NULL OR
-                EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text))
+                g.public_sets > 0 OR EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(user)::text))
             """)
     }
 
@@ -399,11 +393,11 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    /// Whether the gene `g` is in a set user `parameter` may see (public or theirs): an index probe per gene, which
-    /// stops at the first such set. The other queries write the same test with the user bound in place.
+    /// Whether the gene `g` is in a set user `parameter` may see (public or theirs): its count of public sets, else an
+    /// index probe, which stops at the first such set. The other queries write the same test with the user bound in place.
     static func visibleGene(_ parameter: String) -> String {
         """
-        EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+        g.public_sets > 0 OR EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
                 WHERE m.gene_id = g.id AND (s.visibility = 'public' OR s.owner = \(parameter)::text))
         """
     }
@@ -538,6 +532,15 @@ public struct PostgresGenesetRepository: GenesetRepository {
         var parameters: [any PostgresDynamicTypeEncodable] { [after, limit, user] }
 
         func decodeRow(_ row: PostgresRow) throws -> Geneset { try PostgresGenesetRepository.geneset(from: row) }
+    }
+
+    /// The stored genes of `names`, in their order: missing ones inserted by ``upsertGenes(_:on:logger:)``.
+    static func storedGenes(_ names: [String], on connection: PostgresConnection, logger: Logger) async throws -> [Gene] {
+        let stored = try await upsertGenes(Set(names), on: connection, logger: logger)
+        return try names.map { name in
+            guard let gene = stored[GenesetRules.key(forGeneName: name)] else { throw UnexpectedResult(operation: "resolve gene \(name)") }
+            return gene
+        }
     }
 
     /// Inserts missing genes and returns every name's stored gene (its id, and its name as first stored, which may
