@@ -314,6 +314,63 @@ changes. {note}
     return report[:first + 1] + section + report[first:] if first >= 0 else report + "\n" + section
 
 
+def section_of(text, heading):
+    """The section of `text` that starts with the line `heading`, up to the next "## " heading; "" when absent."""
+    start = text.find(heading + "\n")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + len(heading))
+    return text[start:] if end < 0 else text[start:end + 1]
+
+
+def carried_sections(report, previous):
+    """The sections of the previous report that this run does not write (History is written from it, and sections
+    of other make targets, such as the gene reference's, are kept), so a full run loses no one's figures."""
+    def key(heading):  # "## Gene catalog on Postgres (100,000 sets ...)" and the same at another size are one section
+        return heading.split(" (")[0]
+    written = {key(heading) for heading in re.findall(r"^## .*$", report, flags=re.M)}
+    kept = [section_of(previous, heading) for heading in re.findall(r"^## .*$", previous, flags=re.M) if key(heading) not in written]
+    return "".join("\n" + section.rstrip("\n") + "\n" for section in kept if section)
+
+
+def scale_rows(args, at_base, endpoints):
+    """Issue 18's scale check: a catalog of --scale-sets sets on a Postgres of its own, populated (timed), then the
+    same wrk load on each catalog endpoint as at --sets. Returns the populate time and each endpoint's wrk figures."""
+    with Postgres() as big:
+        log(f"scale: populating {args.scale_sets} x {args.genes_per_set} into {big.url}")
+        started = time.monotonic()
+        run([BINARY[0], "populate", "genesets", "--sets", args.scale_sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
+             "--postgres-url", big.url], timeout=3600)
+        seconds = time.monotonic() - started
+        pool = max(args.genes_per_set * 2, min(args.scale_sets * args.genes_per_set // 5, 200_000))
+        figures = {}
+        with Server(big.url, args.pool) as server:
+            reader = reader_token(server.base)
+            for endpoint, label, _ in endpoints:
+                log(f"scale: wrk {label} at {args.scale_sets:,} sets")
+                env = {"BENCH_SETS": str(args.scale_sets), "BENCH_POOL": str(pool), "BENCH_TOKEN": reader}
+                figures[label] = wrk(server.base, endpoint, args.connections, args.duration, env, name=f"{endpoint}_scale")
+    return {"populate": seconds, "figures": figures, "base": at_base, "pool": pool}
+
+
+def scale_summary(args, scale):
+    """Summary rows of the scale check: populate within 3 minutes; each endpoint's rate and p50 at --scale-sets against
+    --sets (within 1.5x for pagination, gene lookup and title search; gene search says how it grows)."""
+    rows = [[f"populate genesets, {args.scale_sets:,} x {args.genes_per_set}", f"{scale['populate']:.0f} s "
+             f"({args.scale_sets * args.genes_per_set / scale['populate']:,.0f} memberships/s)", "≤ 3 min", verdict(scale["populate"] <= 180)]]
+    for label, big in scale["figures"].items():
+        base = scale["base"][label]
+        slower = max(base["rate"] / big["rate"], big["p50"] / base["p50"])
+        measured = (f"{big['rate']:,.0f} req/s, p50 {big['p50']:.2f} ms at {args.scale_sets:,} sets vs {base['rate']:,.0f} req/s, "
+                    f"p50 {base['p50']:.2f} ms at {args.sets:,}: rate {big['rate'] / base['rate']:.2f}x, p50 {big['p50'] / base['p50']:.2f}x")
+        if "search?q" in label:
+            rows.append([f"`{label}` from {args.sets:,} to {args.scale_sets:,} sets", measured, "say how it grows", "—"])
+        else:
+            rows.append([f"`{label}` from {args.sets:,} to {args.scale_sets:,} sets", measured, "within 1.5x of the smaller catalog",
+                         verdict(slower <= 1.5)])
+    return rows
+
+
 def fill_paths(base, count):
     """Hits /api/stats-bench/{i} once for each i < count, eight at a time, over kept-alive connections."""
     host, port = base.removeprefix("http://").split(":")
@@ -479,6 +536,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", type=int, default=100_000)
     parser.add_argument("--genes-per-set", type=int, default=10)
+    parser.add_argument("--scale-sets", type=int, default=1_000_000,
+                        help="a second catalog of this many sets for the scale rows (issue 18: flat cost from 100k to 1M); 0 skips it")
     parser.add_argument("--connections", type=int, default=64)
     # Twice the cores, as for any Postgres on the machine's own cores: 8 backends on 2 cores, beside the server and
     # wrk, lengthened the cold analytics tail (docs/benchmarks.md, History).
@@ -554,6 +613,8 @@ def main():
                     log(f"assay load --rate: {label} at {fraction:.0%} of {http['rate']:,.0f} req/s")
                     open_loops[(label, fraction)] = open_loop(server.base, endpoint, max(1.0, http["rate"] * fraction), args.duration,
                                                               reader, args.sets, pool_names)
+
+        scale = scale_rows(args, {label: http for label, http, _ in results}, endpoints) if args.scale_sets else None
 
         log(f"populating {args.products} products, {args.product_views} views, {args.product_costs} costs")
         started = time.monotonic()
@@ -648,6 +709,8 @@ def main():
         gene_summary.append([f"`{label}` open loop at 50% / 80% of capacity", f"{open_text(half)} / {open_text(most)}",
                              f"p99 < {bound} ms at 50%", verdict(p99 < bound and half["failures"] == half["status"].get("404", 0))])
     gene_summary += [[name, value, "—", "—"] for name, value in rows if name.startswith("populate genesets")]
+    if scale:
+        gene_summary += scale_summary(args, scale)
     open_table = "\n".join(
         ["| endpoint | capacity req/s (wrk) | open loop at 50%: p50 / p99 / p99.9 ms, late | at 80%: p50 / p99 / p99.9 ms, late |",
          "|---|---:|---|---|"]
@@ -699,6 +762,16 @@ wall time is mostly fixed cost (start, migration check, publishing {etl_bench.US
 {summary_data("User features ETL", stamp, etl_summary)}
 """ if etl_table else ""
 
+    scale_text = "" if not scale else "\n".join(
+        [f"\nScale (issue 18): a second catalog of {args.scale_sets:,} sets x {args.genes_per_set} on a Postgres of its own, the same gene pool of "
+         f"{scale['pool']:,} names (so each gene is in about {args.scale_sets * args.genes_per_set / scale['pool']:.0f} sets instead of "
+         f"{args.sets * args.genes_per_set / pool_names:.0f}), populated in {scale['populate']:.0f} s, then the same wrk load:\n",
+         f"| endpoint | req/s at {args.sets:,} | at {args.scale_sets:,} | p50 / p99 ms at {args.sets:,} | at {args.scale_sets:,} |",
+         "|---|---:|---:|---|---|"]
+        + [f"| `{label}` | {scale['base'][label]['rate']:,.0f} | {big['rate']:,.0f} | {scale['base'][label]['p50']:.2f} / "
+           f"{scale['base'][label]['p99']:.2f} | {big['p50']:.2f} / {big['p99']:.2f} |" for label, big in scale["figures"].items()]) + "\n"
+    previous = Path(args.output).read_text() if Path(args.output).exists() else ""
+    history = section_of(previous, "## History") or "## History\n\nChanges that claimed speed, with the figures of the runs before and after.\n"
     report = f"""# Benchmarks
 
 Produced by `make bench` (bench/bench.py) on {today}, commit {commit}.
@@ -722,7 +795,7 @@ up to 256 in flight; "late" counts requests sent more than 1 ms after they were 
 cores with the server and Postgres, so the percentages are of a capacity measured without it.
 
 {open_table}
-
+{scale_text}
 {chr(10).join(f"- {name}: {value}" for name, value in rows)}
 
 {summary_data("Gene catalog", stamp, gene_summary)}
@@ -763,74 +836,14 @@ Reading the numbers:
 {summary_data("Product analytics", stamp, product_summary)}
 
 {etl_section}
-{route_text}{collection_text}## History
-
-Changes that claimed speed, with the figures of the runs before and after (ratios, since runs differ):
-- Gene sets carry their genes (migration 5: `gene_ids`/`gene_names` arrays on `genesets`, written with the
-  memberships): a page of 51 sets reads one table instead of joining two more and aggregating 510 rows. pgbench,
-  4 clients: 514 -> 6,799 tx/s. `GET /genesets?limit=50&cursor=random`: 321 / 357 -> 1,193 / 1,049 req/s, p99
-  291 / 397 -> 79 / 90 ms. Then the server's part of a page: gene arrays read from Postgres's binary format by
-  hand (postgres-nio's generic array decoding was 15% of the CPU) and JSONWriter copying clean string runs whole:
-  1.09-1.22 -> 0.73-0.95 ms CPU per request, 1,222-1,356 -> 1,496-1,941 req/s; JSONWriter collecting bytes in an
-  array (each ByteBuffer write paid exclusivity checks, 9%): 800-920 -> 682-714 us, 1,540-1,768 -> 1,916-1,953
-  req/s. Tried and dropped: decoding a row cell by cell instead of as a tuple (no difference). (Each step: old and
-  new release binaries alternating, 2-3 rounds of 10 s, one database, 2026-11-23.)
-- `GET /genes/{{name}}` in one round trip (the gene and a `LATERAL` page of its sets in one prepared statement,
-  it was two statements): 2,407-2,793 -> 3,460-3,630 req/s, server CPU 460-536 -> 339-361 us per request, p99
-  31-33 -> 23-39 ms (alternating, 3 rounds, 2026-11-23).
-- Prepared statements for the hottest uncached reads (named, prepared once per pooled connection; Postgres had
-  planned each call): pgbench on the benchmark data, `-M prepared` vs `-M extended`, 4 clients: analytics.sql
-  12,143-15,893 vs 3,701-3,828 tx/s, gene.sql 8,142 vs 3,059. Cold `GET /products/{{id}}/analytics?days=30` at 64
-  connections, pool 4: 2,143 / 2,380 / 2,424 -> 3,774 / 3,964 / 4,915 req/s, p99 41.5 / 47.1 / 35.7 -> 24.8 / 23.3 /
-  18.7 ms; `GET /genes/{{random name}}`: 1,589 / 1,651 / 1,423 -> 2,601 / 2,256 / 2,081 req/s, p99 53.9 / 64.6 / 61.4 ->
-  30.7 / 37.8 / 44.2 ms (old and new release binaries alternating, 10 s runs on one database, the wrk commands of
-  the sections above). The page query stays unnamed: its generic plan, with the limit unknown, hash-joins whole
-  tables (2026-11-23).
-- Database deadlines kept by one watch task instead of a timer and two helper tasks per call, and single flight
-  behind a lock instead of an actor: cold analytics, server CPU 367 / 373 / 385 -> 317 / 322 / 332 ms per 1,000
-  requests (/proc/PID/stat), 3,311-3,443 -> 3,620-3,813 req/s (alternating, as above). Tried and dropped: NIO's event
-  loops as Swift Concurrency's global executor (`NIOSingletons.unsafeTryInstall...`): 3,294-3,448 vs 3,434-3,714
-  req/s without it (2026-11-23).
-- Redis client: one loop per thread over a shared queue, a sleeper woken only when no thread is busy or 16 calls
-  wait (it was one thread-pool work item per call), and EXPIRE on an hour bucket once a minute instead of on
-  every hit: `GET /api/{{random of 1000}}` on Redis, server CPU 133-151 -> 101-112 ms per 1,000 requests and
-  Redis CPU 22-27 -> 16-21 ms, 9,472-10,826 -> 13,880-14,491 req/s (old and new binaries alternating, two rounds
-  each, wrk 64 connections 6 s; CPU from /proc/PID/stat). Then, for every authenticated route, the bearer
-  secret read as bytes instead of through Foundation's trimming (7% of `/api`'s CPU in `perf`), the metrics'
-  per-request registry lookup cached (3%) and the token cache behind a lock instead of an actor: server CPU
-  101-112 -> 74-79 ms per 1,000 `/api` requests in the same alternating runs (2026-11-23).
-- Warm analytics without an actor hop or JSONEncoder (in-memory cache behind a lock; body by JSONWriter):
-  `GET /products/{{id}}/analytics` cached, 100 products in memory, 10,152 / 14,871 -> 18,418 / 20,957 req/s,
-  alternating with the previous binary in one session; `/health` 11,576 / 20,216 in the same rounds (the
-  machine was shared with a build) (2026-11-23).
-- Server pool sized to twice the cores (`--pool` 8 -> 4 on this 2-core machine, where Postgres, the server and wrk
-  share the cores): cold `GET /products/{id}/analytics?days=30` at 64 connections, p99 44.2 / 52.2 / 55.2 ->
-  41.4 / 42.4 / 36.7 ms, 2,444 / 2,078 / 2,169 -> 2,223 / 2,056 / 2,226 req/s; a pool of 16 gave p99 92-166 ms.
-  Three alternating 10 s runs on one database (release build, `ASSAY_ANALYTICS_CACHE_SECONDS=0 assay serve
-  --postgres-pool-size 4|8|16`, `BENCH_ENDPOINT=analytics BENCH_PRODUCTS=10000 BENCH_HOT=10000 wrk -t2 -c64 -d10s
-  --latency -s bench/products.lua`). Gene endpoints in the same session, pool 4 vs 8 (two runs each): list 442 / 580
-  vs 328 / 532 req/s, the others within noise (2026-11-23).
-- `assay populate products` flushes its asynchronous commits before VACUUM, so every page is all-visible (before:
-  85 % of product_views, none of product_costs; a random share, 25-95 % in other loads): cold analytics at pool 8,
-  p99 48.5 / 51.2 -> 46.9 / 49.1 ms, 2,224 / 2,073 -> 2,443 / 2,156 req/s (two alternating 10 s runs, the wrk command
-  above, databases loaded by the old and the new build); the query for product 1 (3,444 views in 30 days) 16.3 ->
-  4.3 ms (EXPLAIN ANALYZE) (2026-11-23).
-- Leaders cached for the TTL in single flight: `GET /products/top?by=views&days=30` 12 -> 5,337 req/s,
-  p99 1,710 -> 71 ms, timeouts 110 -> 0 (2026-11-23).
-- CSV scanner without a closure call per byte: `assay etl` on 1M experiments (in memory) 3.92 -> 1.27 s
-  read and derive (2026-11-23).
-- Gene-set pages written with JSONWriter instead of JSONEncoder: `GET /genesets` 479 -> 589 req/s,
-  ratio to pgbench 0.47x -> 0.64x, p99 257 -> 152 ms (2026-11-23).
-- Fuzzy threshold 0.2 -> 0.21: the search query on 126k genes 9.2 -> 4.0 ms (EXPLAIN ANALYZE, one run).
-- Bulk gene lookup by join on unnest instead of `= ANY`: populate 100k x 10, debug build, 479 -> 49 s.
-
+{route_text}{collection_text}{history}
 ## Commands
 
 ```
 {chr(10).join(COMMANDS)}
 ```
 """
-    Path(args.output).write_text(with_summary(report))
+    Path(args.output).write_text(with_summary(report + carried_sections(report, previous)))
     log(f"wrote {args.output}; raw wrk output in {LOGS}")
 
 

@@ -81,8 +81,8 @@ struct MigrationTests {
         }
     }
 
-    /// Migration 12 counts, for every gene, the memberships of public sets that hold it.
-    @Test func everyGeneCountsThePublicSetsHoldingIt() async throws {
+    /// Migration 12 flags every gene that a public set holds.
+    @Test func everyGeneHeldByAPublicSetIsFlagged() async throws {
         let before = Migrations.all.filter { $0.version < 12 }
         try await TestDatabase.withFreshSchema(migrations: before) { client, logger in
             try await client.query("INSERT INTO genes (id, name) VALUES (1, 'A'), (2, 'B'), (3, 'C'), (4, 'D')", logger: logger)
@@ -97,12 +97,12 @@ struct MigrationTests {
                 "INSERT INTO geneset_genes (geneset_id, position, gene_id) VALUES (1, 1, 1), (1, 2, 2), (2, 1, 2), (3, 1, 2), (3, 2, 3)",
                 logger: logger)
             #expect(try await Migrator(client: client, logger: logger).migrate() == Migrations.all.map(\.version).filter { $0 >= 12 })
-            var counts: [Int64: Int32] = [:]
-            for try await (id, count) in try await client.query("SELECT id, public_sets FROM genes", logger: logger).decode((Int64, Int32).self) {
-                counts[id] = count
+            var flags: [Int64: Bool] = [:]
+            for try await (id, flag) in try await client.query("SELECT id, in_public_set FROM genes", logger: logger).decode((Int64, Bool).self) {
+                flags[id] = flag
             }
-            #expect(counts == [1: 1, 2: 2, 3: 0, 4: 0])
-            #expect(try await PublicSetCounts.drift(client: client, logger: logger) == 0)
+            #expect(flags == [1: true, 2: true, 3: false, 4: false])
+            #expect(try await PublicGeneFlags.drift(client: client, logger: logger) == 0)
         }
     }
 }

@@ -367,107 +367,121 @@ public enum Migrations {
         ),
         Migration(
             version: 12,
-            name: "per-gene count of the public sets that hold it",
+            name: "whether a public set holds each gene",
             statements: [
                 """
-                -- How many public sets hold each gene, exact at every commit. A gene with a public set is visible to
-                -- everyone, so gene search checks only the genes without one (against the caller's own sets) instead of
-                -- probing every candidate: that probe cost gene search a fifth of its rate.
-                ALTER TABLE genes ADD COLUMN public_sets integer NOT NULL DEFAULT 0
+                -- Whether a public set holds the gene, exact at every commit. Such a gene is visible to everyone, so gene
+                -- search checks only the other genes (against the caller's own sets) instead of probing every
+                -- candidate: that probe cost gene search a fifth of its rate.
+                ALTER TABLE genes ADD COLUMN in_public_set boolean NOT NULL DEFAULT false
                 """,
                 """
-                UPDATE genes g SET public_sets = c.n
-                FROM (SELECT m.gene_id, count(*)::integer AS n FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
-                      WHERE s.visibility = 'public' GROUP BY m.gene_id) c
-                WHERE g.id = c.gene_id
+                -- Room on every page for a new version of each of its rows, so a changed flag is a heap-only tuple
+                -- update (no new entries in the three name indexes, the trigram one costly to write): new pages only,
+                -- until the table is rewritten.
+                ALTER TABLE genes SET (fillfactor = 50)
                 """,
                 """
-                -- The changes a transaction makes to the counts wait here and are applied once, at its commit, by
-                -- assay_apply_public_set_changes. The counts are rows of genes, locked to be changed: applied per
-                -- statement, two writers could lock them in two orders (a delete, then a collection row; a replace,
-                -- the other way round; two imports, batch after batch). At commit, each transaction locks the genes
-                -- it changes in one pass in lower(name) order and waits for nothing else afterwards, and no other
-                -- statement locks a gene row (gene upserts insert or do nothing), so these locks never deadlock.
-                CREATE TABLE public_set_changes (
-                    xact   xid8 NOT NULL DEFAULT pg_current_xact_id(),
-                    ids    bigint[] NOT NULL,
-                    deltas integer[] NOT NULL
+                UPDATE genes g SET in_public_set = true
+                WHERE EXISTS (SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id WHERE m.gene_id = g.id AND s.visibility = 'public')
+                """,
+                """
+                -- The genes whose flag a transaction may have changed wait here, and are settled once, at its commit, by
+                -- assay_settle_public_genes: `added` when a public set gained them, else a public set lost them. The
+                -- flags are rows of genes, locked to be changed: settled per statement, two writers could lock them in
+                -- two orders (a delete, then a collection row; a replace, the other way round; two imports, batch after
+                -- batch). At commit, the transactions that settle flags take turns (an advisory lock) and wait for
+                -- nothing else afterwards, and no other statement locks a gene row (gene upserts insert or do
+                -- nothing), so these locks never deadlock.
+                CREATE TABLE public_gene_changes (
+                    xact  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                    ids   bigint[] NOT NULL,
+                    added boolean NOT NULL
                 )
                 """,
-                "CREATE INDEX public_set_changes_xact ON public_set_changes (xact)",
+                "CREATE INDEX public_gene_changes_xact ON public_gene_changes (xact)",
                 """
-                -- Applies this transaction's changes: the sum per gene, the rows locked in lower(name) order, then changed.
-                CREATE FUNCTION assay_apply_public_set_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+                -- Settles this transaction's genes in its turn (the lock is held to the commit, so each turn sees every
+                -- earlier one committed): a gene a public set gained is flagged; a gene a public set lost is flagged
+                -- again only if a public set still holds it. Only flags that change are written.
+                CREATE FUNCTION assay_settle_public_genes() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM public_gene_changes WHERE xact = pg_current_xact_id()) THEN
+                        RETURN NULL;
+                    END IF;
+                    PERFORM pg_advisory_xact_lock(hashtext('assay.public_genes'));
                     WITH mine AS (
-                        DELETE FROM public_set_changes WHERE xact = pg_current_xact_id() RETURNING ids, deltas
-                    ), shift AS (
-                        SELECT c.id, sum(c.delta)::integer AS delta FROM mine, unnest(mine.ids, mine.deltas) AS c(id, delta)
-                        GROUP BY c.id HAVING sum(c.delta) <> 0
-                    ), locked AS (
-                        SELECT g.id FROM genes g WHERE g.id IN (SELECT id FROM shift) ORDER BY lower(g.name) COLLATE "C" FOR UPDATE
+                        DELETE FROM public_gene_changes WHERE xact = pg_current_xact_id() RETURNING ids, added
+                    ), genes_changed AS (
+                        SELECT c.id, bool_and(mine.added) AS only_added FROM mine, unnest(mine.ids) AS c(id) GROUP BY c.id
+                    ), settled AS (
+                        SELECT c.id, c.only_added OR EXISTS (
+                            SELECT 1 FROM geneset_genes m JOIN genesets s ON s.id = m.geneset_id
+                            WHERE m.gene_id = c.id AND s.visibility = 'public') AS flag
+                        FROM genes_changed c
                     )
-                    UPDATE genes g SET public_sets = g.public_sets + shift.delta
-                    FROM shift JOIN locked ON locked.id = shift.id
-                    WHERE g.id = shift.id;
+                    UPDATE genes g SET in_public_set = settled.flag FROM settled
+                    WHERE g.id = settled.id AND g.in_public_set <> settled.flag;
                     RETURN NULL;
                 END $$
                 """,
                 """
-                -- Fires at commit, once per recorded change; the first applies them all, the others find none.
-                CREATE CONSTRAINT TRIGGER public_set_changes_apply AFTER INSERT ON public_set_changes
-                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION assay_apply_public_set_changes()
+                -- Fires at commit, once per recorded change; the first settles them all, the others find none.
+                CREATE CONSTRAINT TRIGGER public_gene_changes_settle AFTER INSERT ON public_gene_changes
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION assay_settle_public_genes()
                 """,
                 """
-                -- Memberships added: +1 per membership of a public set. The set row exists: every writer inserts the
-                -- set before (or in the same statement as) its memberships.
+                -- Memberships added to public sets: their genes. The set row exists: every writer inserts the set before
+                -- (or in the same statement as) its memberships. A writer that records the genes itself sets
+                -- assay.recorded_public_genes to 'on' for its statements.
                 CREATE FUNCTION assay_memberships_added() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO public_set_changes (ids, deltas)
-                    SELECT array_agg(d.gene_id), array_agg(d.n)
-                    FROM (SELECT m.gene_id, count(*)::integer AS n FROM added m JOIN genesets s ON s.id = m.geneset_id
-                          WHERE s.visibility = 'public' GROUP BY m.gene_id) d
+                    IF current_setting('assay.recorded_public_genes', true) = 'on' THEN
+                        RETURN NULL;
+                    END IF;
+                    INSERT INTO public_gene_changes (ids, added)
+                    SELECT array_agg(DISTINCT m.gene_id), true
+                    FROM added m JOIN genesets s ON s.id = m.geneset_id
+                    WHERE s.visibility = 'public'
                     HAVING count(*) > 0;
                     RETURN NULL;
                 END $$
                 """,
                 """
-                -- Memberships removed: -1 per membership of a set that is public. Writers delete a set's memberships in
-                -- a statement before the one that deletes the set, so the set is still there to say.
+                -- Memberships removed from public sets: their genes. Writers delete a set's memberships in a statement
+                -- before the one that deletes the set, so the set is still there to say whether it was public.
                 CREATE FUNCTION assay_memberships_removed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO public_set_changes (ids, deltas)
-                    SELECT array_agg(d.gene_id), array_agg(-d.n)
-                    FROM (SELECT m.gene_id, count(*)::integer AS n FROM removed m JOIN genesets s ON s.id = m.geneset_id
-                          WHERE s.visibility = 'public' GROUP BY m.gene_id) d
+                    INSERT INTO public_gene_changes (ids, added)
+                    SELECT array_agg(DISTINCT m.gene_id), false
+                    FROM removed m JOIN genesets s ON s.id = m.geneset_id
+                    WHERE s.visibility = 'public'
                     HAVING count(*) > 0;
                     RETURN NULL;
                 END $$
                 """,
                 """
                 -- Sets made public or private (directly, or with their collection through genesets_collection_access_fkey):
-                -- +1 or -1 per membership of each set whose visibility changed.
+                -- the genes of each set whose visibility changed.
                 CREATE FUNCTION assay_sets_changed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO public_set_changes (ids, deltas)
-                    SELECT array_agg(d.gene_id), array_agg(d.n)
-                    FROM (SELECT m.gene_id, sum(CASE WHEN a.visibility = 'public' THEN 1 ELSE -1 END)::integer AS n
-                          FROM old_sets b JOIN new_sets a ON a.id = b.id AND a.visibility <> b.visibility
-                          JOIN geneset_genes m ON m.geneset_id = a.id
-                          GROUP BY m.gene_id) d
-                    HAVING count(*) > 0;
+                    INSERT INTO public_gene_changes (ids, added)
+                    SELECT array_agg(DISTINCT m.gene_id), a.visibility = 'public'
+                    FROM old_sets b JOIN new_sets a ON a.id = b.id AND a.visibility <> b.visibility
+                    JOIN geneset_genes m ON m.geneset_id = a.id
+                    GROUP BY a.visibility = 'public';
                     RETURN NULL;
                 END $$
                 """,
                 """
                 -- Public sets deleted while memberships remain (no writer does this; a later delete of those memberships
-                -- finds no set and counts nothing, so they are counted out here).
+                -- finds no set to say it was public, so their genes are recorded here).
                 CREATE FUNCTION assay_sets_removed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO public_set_changes (ids, deltas)
-                    SELECT array_agg(d.gene_id), array_agg(-d.n)
-                    FROM (SELECT m.gene_id, count(*)::integer AS n FROM removed s JOIN geneset_genes m ON m.geneset_id = s.id
-                          WHERE s.visibility = 'public' GROUP BY m.gene_id) d
+                    INSERT INTO public_gene_changes (ids, added)
+                    SELECT array_agg(DISTINCT m.gene_id), false
+                    FROM removed s JOIN geneset_genes m ON m.geneset_id = s.id
+                    WHERE s.visibility = 'public'
                     HAVING count(*) > 0;
                     RETURN NULL;
                 END $$
