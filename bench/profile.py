@@ -60,6 +60,7 @@ def main():
     parser.add_argument("--pool", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--perf", action="store_true", help="also record the server with perf and print its hottest symbols")
+    parser.add_argument("--perf-data", help="where to keep perf's recording (default: a temporary file)")
     args = parser.parse_args()
     bench.BINARY[0] = Path(args.binary).resolve()
 
@@ -93,7 +94,7 @@ def measure(args, server, others, env, script, scratch):
     subprocess.run(wrk[:3] + ["-d3s"] + wrk[4:], env=wrk_env, capture_output=True, check=True)  # warm-up
     pid = server.process.pid
     before = {"server": cpu_seconds(pid), **{name: group_cpu(pids()) for name, pids in others.items()}}
-    perf_data = Path(scratch) / "perf.data"
+    perf_data = Path(args.perf_data or Path(scratch) / "perf.data")
     recorder = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", perf_data, "-p", str(pid), "--", "sleep", str(args.duration)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if args.perf else None
     started = time.monotonic()
@@ -113,8 +114,9 @@ def measure(args, server, others, env, script, scratch):
     print("CPU ms per 1,000 requests: " + ", ".join(f"{name} {seconds * 1e6 / requests:,.0f}" for name, seconds in spent.items())
           + f"; total {sum(spent.values()) * 1e6 / requests:,.0f} (2 cores give {2 * wall * 1e6 / requests:,.0f})")
     if recorder:
-        report = subprocess.run(["perf", "report", "-i", perf_data, "--stdio", "--no-children", "--sort", "symbol", "--percent-limit", "1.5",
+        report = subprocess.run(["perf", "report", "-i", perf_data, "--stdio", "--no-children", "--sort", "symbol", "--percent-limit", "1",
                                  "-g", "none"], capture_output=True, text=True).stdout
+        report = subprocess.run(["swift", "demangle", "--simplified"], input=report, capture_output=True, text=True).stdout or report
         print("server's hottest symbols (perf, self time):")
         for line in report.splitlines():
             if re.match(r"\s+\d+\.\d+%", line):

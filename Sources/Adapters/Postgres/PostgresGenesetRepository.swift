@@ -472,8 +472,19 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// A row of ``setColumns``.
     private static func geneset(from row: PostgresRow) throws -> Geneset {
-        let (id, title, created, updated, idColumn, nameColumn, description, collectionID, taxid, owner, visibility) = try row.decode(
-            (Int64, String, Date, Date, ByteBuffer, ByteBuffer, String?, Int64?, Int, String, String).self)
+        // The columns of `setColumns`, in order.
+        var columns = BinaryRowReader(row)
+        let id = try columns.int64()
+        let title = try columns.text()
+        let created = try columns.timestamp()
+        let updated = try columns.timestamp()
+        let idColumn = try columns.array(of: .int8Array)
+        let nameColumn = try columns.array(of: .textArray)
+        let description = try columns.optionalText()
+        let collectionID = try columns.optionalInt64()
+        let taxid = try columns.int()
+        let owner = try columns.text()
+        let visibility = try columns.text()
         let species = try Species.stored(taxid, of: "set \(id)")
         let ownership = try Ownership.stored(owner: owner, visibility: visibility, of: "set \(id)")
         let geneIDs = try PostgresArrayColumn.int64s(idColumn)
