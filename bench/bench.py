@@ -447,6 +447,14 @@ def route_section(routes, args, commands, stamp):
         ratio = http["rate"] / other["rate"]
         summary.append([f"{label} vs redis-benchmark ZINCRBY, same Redis",
                         f"{http['rate']:,.0f} req/s vs {other['rate']:,.0f} ops/s = {ratio:.2f}x", "≥ 0.5x", verdict(ratio >= 0.5)])
+    # Issue 18: /api on Redis at least 0.8x /health of a server without Redis, and /api in memory at least 0.9x.
+    health = references["health"]["rate"]
+    api_rate = routes["zincrby_rows"][0][1]["rate"]
+    summary.append(["`GET /api/{random of 1000}` on Redis vs `GET /health`, same run", f"{api_rate:,.0f} vs {health:,.0f} req/s = "
+                    f"{api_rate / health:.2f}x", "≥ 0.8x", verdict(api_rate >= 0.8 * health)])
+    summary.append(["`GET /api/{random of 1000}` in memory vs `GET /health`, same run", f"{references['memory']['rate']:,.0f} vs "
+                    f"{health:,.0f} req/s = {references['memory']['rate'] / health:.2f}x", "≥ 0.9x",
+                    verdict(references["memory"]["rate"] >= 0.9 * health)])
     summary.append([f"`GET /stats?limit=100` over 10,000+ paths, {args.stats_connections} connections", f"p99 {stats['p99']:.2f} ms, "
                     f"non-2xx {stats['non2xx']}", "p99 < 10 ms", verdict(stats["p99"] < 10 and stats["non2xx"] == 0)])
     wall = routes["selftest_wall"]

@@ -654,8 +654,16 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    /// Refreshes planner statistics; worth it after a bulk load.
+    /// Vacuums the catalog's tables and refreshes planner statistics; worth it after a bulk load. The vacuum sets the
+    /// visibility map, so a user's page of sets reads its ids from the indexes alone (``VisibleGenesetPage``) at once,
+    /// rather than after autovacuum gets round to the new rows (and competes with the first requests while it does).
     public func analyze() async throws {
-        _ = try await run { client, logger in try await client.query("ANALYZE genes, genesets, geneset_genes", logger: logger) }
+        // As `PostgresProductRepository.analyze()`: ANALYZE committed synchronously flushes the load's commits, so that
+        // VACUUM finds their rows' hint bits and can mark the pages all-visible.
+        try await database.transaction { connection, logger in
+            try await connection.query("SET LOCAL synchronous_commit = on", logger: logger)
+            try await connection.query("ANALYZE genes, genesets, geneset_genes", logger: logger)
+        }
+        _ = try await run { client, logger in try await client.query("VACUUM genes, genesets, geneset_genes", logger: logger) }
     }
 }
