@@ -333,15 +333,20 @@ def carried_sections(report, previous):
     return "".join("\n" + section.rstrip("\n") + "\n" for section in kept if section)
 
 
+def populate_genesets(db, sets, genes_per_set, prefix=""):
+    """`assay populate genesets` (seed 1) into `db`; returns its wall time in seconds, the final vacuum included."""
+    log(f"{prefix}populating {sets} x {genes_per_set} into {db.url}")
+    started = time.monotonic()
+    run([BINARY[0], "populate", "genesets", "--sets", sets, "--genes-per-set", genes_per_set, "--seed", "1", "--postgres-url", db.url],
+        timeout=3600)
+    return time.monotonic() - started
+
+
 def scale_rows(args, at_base, endpoints):
     """Issue 18's scale check: a catalog of --scale-sets sets on a Postgres of its own, populated (timed), then the
     same wrk load on each catalog endpoint as at --sets. Returns the populate time and each endpoint's wrk figures."""
     with Postgres() as big:
-        log(f"scale: populating {args.scale_sets} x {args.genes_per_set} into {big.url}")
-        started = time.monotonic()
-        run([BINARY[0], "populate", "genesets", "--sets", args.scale_sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
-             "--postgres-url", big.url], timeout=3600)
-        seconds = time.monotonic() - started
+        seconds = populate_genesets(big, args.scale_sets, args.genes_per_set, "scale: ")
         pool = max(args.genes_per_set * 2, min(args.scale_sets * args.genes_per_set // 5, 200_000))
         figures = {}
         with Server(big.url, args.pool) as server:
@@ -594,11 +599,7 @@ def main():
     variables = {"sets": args.sets, "pool": pool_names}
     rows = []
     with Postgres() as db:
-        log(f"populating {args.sets} x {args.genes_per_set} into {db.url}")
-        started = time.monotonic()
-        run([BINARY[0], "populate", "genesets", "--sets", args.sets, "--genes-per-set", args.genes_per_set, "--seed", "1",
-             "--postgres-url", db.url], timeout=1800)
-        populate_seconds = time.monotonic() - started
+        populate_seconds = populate_genesets(db, args.sets, args.genes_per_set)
         rows.append(("populate genesets (COPY)", f"{args.sets} x {args.genes_per_set} in {populate_seconds:.1f} s "
                      f"({args.sets * args.genes_per_set / populate_seconds:,.0f} memberships/s)"))
 
