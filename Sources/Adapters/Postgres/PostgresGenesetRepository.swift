@@ -101,14 +101,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
         let timestamp = CopyText.timestamp(time)
         var sets = ByteBuffer()
         var members = ByteBuffer()
-        var resolved: [[Gene]] = []
-        resolved.reserveCapacity(drafts.count)
+        // The genes of the public sets written here, recorded for migration 12's flag from what is at hand, rather than
+        // by the trigger's join of every copied membership with its set and gene (an import of 3.9 million memberships
+        // took 13% longer with it). Settling writes only the flags that change.
+        var publicGenes = Set<Int64>()
         for (setID, draft) in zip(setIDs, drafts) {
-            let genes = try draft.geneNames.map { name in
-                guard let gene = stored[GenesetRules.key(forGeneName: name)] else { throw UnexpectedResult(operation: "resolve gene \(name)") }
-                return gene
-            }
-            resolved.append(genes)
+            let genes = try resolve(draft.geneNames, in: stored)
             sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\t")
             sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map { String($0.id) })))
             sets.writeString("\t")
@@ -118,6 +116,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
             sets.writeString("\t")
             sets.writeString(draft.collectionID.map(String.init) ?? "\\N")
             let owned = ownership(draft)
+            if owned.visibility == .public { publicGenes.formUnion(genes.map(\.id)) }
             sets.writeString("\t\((draft.species ?? species ?? .human).rawValue)\t\(CopyText.escape(owned.owner))\t\(owned.visibility.rawValue)\n")
             for (position, gene) in genes.enumerated() {
                 members.writeString("\(setID)\t\(position + 1)\t\(gene.id)\n")
@@ -128,13 +127,6 @@ public struct PostgresGenesetRepository: GenesetRepository {
         ]
         try await connection.copyFrom(table: "genesets", columns: setColumns, logger: logger) {
             try await $0.write(sets)
-        }
-        // The genes of the public sets written here, recorded for migration 12's flag from what is at hand, rather than
-        // by the trigger's join of every copied membership with its set and gene (an import of 3.9 million memberships
-        // took 13% longer with it). Settling writes only the flags that change.
-        var publicGenes = Set<Int64>()
-        for (draft, genes) in zip(drafts, resolved) where ownership(draft).visibility == .public {
-            for gene in genes { publicGenes.insert(gene.id) }
         }
         try await connection.query("SELECT set_config('assay.recorded_public_genes', 'on', true)", logger: logger)
         try await connection.copyFrom(table: "geneset_genes", columns: ["geneset_id", "position", "gene_id"], logger: logger) {
@@ -221,8 +213,8 @@ public struct PostgresGenesetRepository: GenesetRepository {
             var found = false
             for try await _ in locked.decode(Int64.self) { found = true }
             guard found else { return false }
-            // Memberships in a statement of their own, before the set: the trigger that counts a gene's public sets
-            // (migration 12) reads the set's visibility.
+            // Memberships in a statement of their own, before the set: migration 12's trigger reads the set's
+            // visibility to record the genes a public set lost.
             try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
             try await connection.query(
                 """
@@ -408,7 +400,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
         }
     }
 
-    /// Whether the gene `g` is in a set user `parameter` may see (public or theirs): its count of public sets, else an
+    /// Whether the gene `g` is in a set user `parameter` may see (public or theirs): its flag `in_public_set`, else an
     /// index probe, which stops at the first such set. The other queries write the same test with the user bound in place.
     static func visibleGene(_ parameter: String) -> String {
         """
@@ -562,8 +554,12 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// The stored genes of `names`, in their order: missing ones inserted by ``upsertGenes(_:on:logger:)``.
     static func storedGenes(_ names: [String], on connection: PostgresConnection, logger: Logger) async throws -> [Gene] {
-        let stored = try await upsertGenes(Set(names), on: connection, logger: logger)
-        return try names.map { name in
+        try resolve(names, in: try await upsertGenes(Set(names), on: connection, logger: logger))
+    }
+
+    /// Each of `names` looked up in `stored` (keyed by ``GenesetRules/key(forGeneName:)``), in order.
+    private static func resolve(_ names: [String], in stored: [String: Gene]) throws -> [Gene] {
+        try names.map { name in
             guard let gene = stored[GenesetRules.key(forGeneName: name)] else { throw UnexpectedResult(operation: "resolve gene \(name)") }
             return gene
         }
