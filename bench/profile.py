@@ -5,12 +5,15 @@ each process spent per 1,000 requests (the server, every Postgres process of its
 
   python3 bench/profile.py --endpoint list [--sets 100000] [--perf] [--binary .build/release/assay]
 
-Endpoints: list, gene, gene_search, title_search (as the non-admin reader `bench-reader`, like make bench), api (on
-Redis), api_memory, health. Loads are bounded in time and target loopback only.
+Endpoints: list, gene, gene_search, title_search (as the non-admin reader `bench-reader`, like make bench), enrichment
+(the synthetic 35,000-set collection of bench/enrichment_bench.py imported into Postgres, `POST /enrichment` with its
+300-gene lists at 16 connections unless --connections says otherwise), api (on Redis), api_memory, health. Loads are bounded in time and target loopback only.
 """
 
 import argparse
+import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
+import enrichment_bench  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -52,17 +56,19 @@ def group_cpu(pids):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--endpoint", required=True, choices=["list", "gene", "gene_search", "title_search", "api", "api_memory", "health"])
+    parser.add_argument("--endpoint", required=True, choices=["list", "gene", "gene_search", "title_search", "enrichment", "api", "api_memory", "health"])
     parser.add_argument("--binary", default=str(bench.ROOT / ".build" / "release" / "assay"))
     parser.add_argument("--sets", type=int, default=100_000)
     parser.add_argument("--genes-per-set", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", type=int, help="wrk connections (default 64; 16 for enrichment, as make bench)")
     parser.add_argument("--pool", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--perf", action="store_true", help="also record the server with perf and print its hottest symbols")
     parser.add_argument("--perf-data", help="where to keep perf's recording (default: a temporary file)")
     args = parser.parse_args()
     bench.BINARY[0] = Path(args.binary).resolve()
+    if args.connections is None:
+        args.connections = 16 if args.endpoint == "enrichment" else 64
 
     catalog = args.endpoint in ("list", "gene", "gene_search", "title_search")
     with tempfile.TemporaryDirectory() as scratch:
@@ -76,6 +82,14 @@ def main():
                     pool = max(args.genes_per_set * 2, min(args.sets * args.genes_per_set // 5, 200_000))
                     env = {"BENCH_SETS": str(args.sets), "BENCH_POOL": str(pool), "BENCH_TOKEN": reader}
                     measure(args, server, {"postgres": lambda: children(postmaster)}, env, "genesets.lua", scratch)
+        elif args.endpoint == "enrichment":
+            with bench.Postgres() as db:
+                bodies = enrichment_bodies(db.url, Path(scratch))
+                postmaster = int((Path(db.dir) / "data" / "postmaster.pid").read_text().split()[0])
+                with bench.Server(db.url, args.pool) as server:
+                    reader = bench.reader_token(server.base, scopes=("read", "write"))
+                    env = {"BENCH_BODIES": str(bodies), "BENCH_TOKEN": reader}
+                    measure(args, server, {"postgres": lambda: children(postmaster)}, env, "enrichment.lua", scratch)
         elif args.endpoint == "api":
             with bench.Redis() as redis, bench.Server(redis_url=redis.url) as server:
                 redis_pid = int(Path(redis.dir, "redis.pid").read_text().strip())
@@ -86,9 +100,29 @@ def main():
                 measure(args, server, {}, {"BENCH_PATHS": "1000"}, script, scratch)
 
 
+def enrichment_bodies(database_url, scratch):
+    """Imports make bench's synthetic collection and writes its request bodies (random 300-gene lists); returns their path."""
+    gmt = scratch / "synthetic.gmt"
+    assay = bench.BINARY[0]
+    bench.run([assay, "populate", "gmt", "--sets", enrichment_bench.SETS, "--genes", enrichment_bench.GENES, "--seed", "1", "--out", gmt],
+              timeout=600)
+    out = bench.run([assay, "import", "gmt", gmt, "--collection", "Synthetic", "--postgres-url", database_url], timeout=900)
+    collection = int(re.search(r"into collection (\d+)", out.stdout).group(1))
+    genes = sorted({g for line in open(gmt) for g in line.rstrip("\n").split("\t")[2:] if g})
+    rng = random.Random(7)
+    bodies = scratch / "enrichment-bodies.jsonl"
+    bodies.write_text("".join(json.dumps({"genes": rng.sample(genes, enrichment_bench.LIST_SIZE), "collection": collection}) + "\n"
+                              for _ in range(enrichment_bench.LISTS)))
+    return bodies
+
+
 def measure(args, server, others, env, script, scratch):
     """Warms up, then loads the endpoint with wrk under /usr/bin/time while reading the processes' CPU."""
     endpoint = "api" if args.endpoint == "api_memory" else args.endpoint
+    if endpoint == "enrichment":
+        # The first analysis builds the index (seconds): not part of the load.
+        subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(bench.ROOT / "bench" / script), server.base],
+                       env={**os.environ, "BENCH_TOKEN": bench.TOKEN, **env}, capture_output=True, check=True, timeout=600)
     wrk = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", str(bench.ROOT / "bench" / script), server.base]
     wrk_env = {**os.environ, "BENCH_ENDPOINT": endpoint, "BENCH_TOKEN": bench.TOKEN, **env}
     subprocess.run(wrk[:3] + ["-d3s"] + wrk[4:], env=wrk_env, capture_output=True, check=True)  # warm-up

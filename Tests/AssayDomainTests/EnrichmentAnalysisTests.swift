@@ -163,4 +163,41 @@ struct EnrichmentAnalysisTests {
             #expect(top.terms == Array(all.terms.prefix(7)))
         }
     }
+
+    /// Tails kept from earlier analyses of an index (its memo, keyed by N, k, set size and overlap) give exactly what a
+    /// fresh index computes: random catalogs with set sizes on both sides of the memo's bound, overlaps above its bound,
+    /// private sets of two owners, and a sequence of analyses by different viewers with every kind of background.
+    @Test func tailsKeptByTheIndexMatchFreshOnes() throws {
+        var random = SplitMix64(seed: 18)
+        let universe = (0..<3_000).map { "G\($0)" }
+        let viewers = [Viewer.system, Viewer(user: "ann", isAdmin: false), Viewer(user: "bob", isAdmin: false), Viewer(user: "eve", isAdmin: false)]
+        for round in 0..<3 {
+            let sets = (0..<150).map { index in
+                let size = [3, 17, 40, 300, 1_023, 1_024, 1_100].randomElement(using: &random) ?? 3
+                let ownership =
+                    round == 0 || Bool.random(using: &random)
+                    ? Ownership(owner: "ann", visibility: .public)
+                    : Ownership(owner: ["ann", "bob"].randomElement(using: &random) ?? "ann", visibility: .private)
+                return EnrichmentGeneset(
+                    id: Int64(index + 1), title: "S\(index)", geneNames: Array(universe.shuffled(using: &random).prefix(size)),
+                    ownership: ownership)
+            }
+            let shared = EnrichmentIndex(sets)
+            for _ in 0..<12 {
+                let list = Array(universe.shuffled(using: &random).prefix([5, 300, 300, 900].randomElement(using: &random) ?? 5))
+                let background: EnrichmentQuery.Background =
+                    switch Int.random(in: 0..<4, using: &random) {
+                    case 0: .size(5_000)
+                    case 1: .genes(Array(universe.prefix(2_500)))
+                    default: .sets
+                    }
+                let query = try EnrichmentQuery(genes: list, background: background, limit: EnrichmentRules.maximumLimit)
+                let viewer = viewers.randomElement(using: &random) ?? .system
+                let kept = try EnrichmentAnalysis(index: shared, viewer: viewer).run(query)
+                let fresh = try EnrichmentAnalysis(index: EnrichmentIndex(sets), viewer: viewer).run(query)
+                #expect(kept == fresh)
+                #expect(kept.terms.contains { $0.overlap >= 16 } || list.count < 300)
+            }
+        }
+    }
 }

@@ -56,4 +56,37 @@ struct JSONWriterTests {
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(buffer: AnalyticsResponse(report: none).bytes())) as? [String: Any])
         #expect(parsed["cost_per_view"] is NSNull && parsed["total_cost"] as? Int == 0 && parsed["cached"] as? Bool == false)
     }
+
+    /// The written enrichment answer is byte for byte the API encoder's, with and without resolution reports, for
+    /// awkward titles and genes, tiny and huge numbers, signed zeros and absent collections.
+    @Test func enrichmentResponseMatchesJSONEncoder() throws {
+        let awkward = ["plain", "quote \" and backslash \\", "tab\tnew\nline", "bell \u{7}", "naïve 🧬", "http://x/y", ""]
+        let numbers: [Double] = [0, -0.0, 1, 1e-300, .leastNonzeroMagnitude, 0.1, 2.0 / 3.0, 123_456.789, 1e21, 7]
+        let terms = (0..<23).map { index in
+            let number = { (offset: Int) in numbers[(index + offset) % numbers.count] }
+            return EnrichmentTerm(
+                id: Int64(index) * 1_000_003, title: awkward[index % awkward.count], collectionID: index % 3 == 0 ? nil : Int64(index),
+                setSize: index * 7, overlap: index, overlapGenes: Array(awkward.prefix(index % 5)), logP: -number(0),
+                p: number(1), adjustedP: number(2), oddsRatio: number(3), combinedScore: number(4))
+        }
+        let result = EnrichmentResult(
+            terms: terms, testedSetCount: 4_000, backgroundSize: 20_000, listSize: 300, unmapped: awkward, unannotated: ["X"],
+            duplicates: [], backgroundDuplicates: 0)
+        let reference = try GeneReferenceIndex(
+            species: .human,
+            records: [
+                GeneReferenceRecord(species: .human, ensemblID: "ENSG1", symbol: "NEW1", alias: "OLD1"),
+                GeneReferenceRecord(species: .human, ensemblID: "ENSG2", symbol: "NEW2", alias: "OLD1"),
+            ])
+        let renaming = GeneRenamingResponse(GeneRenaming(reference.resolve(["OLD1", "new1", "nothing/here"])), species: .human)
+        for (collection, viewer) in [(nil, Viewer.system), (Int64(9), Viewer(user: "ann \"a/b\"", isAdmin: false))] {
+            var response = EnrichmentResponse(result, collection: collection, species: .human, viewer: viewer)
+            for resolutions in [(nil, nil), (renaming, nil), (renaming, renaming)] as [(GeneRenamingResponse?, GeneRenamingResponse?)] {
+                response.resolution = resolutions.0
+                response.backgroundResolution = resolutions.1
+                let expected = String(decoding: try AppRequestContext.makeEncoder().encode(response), as: UTF8.self)
+                #expect(String(buffer: try response.bytes()) == expected)
+            }
+        }
+    }
 }

@@ -79,7 +79,9 @@ enum BinomialSaddlePoint {
     ///
     /// The hypergeometric probability is a ratio of three binomial ones with the same p = draws / population:
     /// `b(x; m, p) b(k - x; N - m, p) / b(k; N, p)` (R's `dhyper`).
-    static func logHypergeometricProbability(_ x: Int, population: Int, successes: Int, draws: Int) -> Double {
+    /// `logDraws`, when given, is ``logDrawProbability(population:draws:)`` for the same population and draws: the
+    /// part of the ratio that a run of tails with one N and one k shares.
+    static func logHypergeometricProbability(_ x: Int, population: Int, successes: Int, draws: Int, logDraws: Double? = nil) -> Double {
         let total = Double(population)
         let p = Double(draws) / total
         let q = Double(population - draws) / total
@@ -88,8 +90,12 @@ enum BinomialSaddlePoint {
             x, trials: successes, mean: Double(successes) * p, complementMean: Double(successes) * q)
         let second = logBinomialProbability(
             draws - x, trials: failures, mean: Double(failures) * p, complementMean: Double(failures) * q)
-        let whole = logBinomialProbability(
-            draws, trials: population, mean: Double(draws), complementMean: Double(population - draws))
+        let whole = logDraws ?? logDrawProbability(population: population, draws: draws)
         return first + second - whole
+    }
+
+    /// `log b(k; N, k / N)`: the denominator of ``logHypergeometricProbability(_:population:successes:draws:logDraws:)``.
+    static func logDrawProbability(population: Int, draws: Int) -> Double {
+        logBinomialProbability(draws, trials: population, mean: Double(draws), complementMean: Double(population - draws))
     }
 }

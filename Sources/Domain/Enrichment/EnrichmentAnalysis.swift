@@ -69,34 +69,51 @@ public struct EnrichmentAnalysis: Sendable {
         // share a pair with another (overlap 1 to 3, sizes in the hundreds): each distinct pair is computed once, and
         // the rows are ranked through these groups rather than one by one.
         var groupTails: [HypergeometricTail] = []
-        var groupOfPair: [Int: Int32] = [:]
+        let logDraws = BinomialSaddlePoint.logDrawProbability(population: populationCount, draws: drawn)
+        // Tails earlier analyses computed for this N and k; the new ones are kept for the next.
+        let memo = index.tails.table(population: populationCount, draws: drawn)
+        var computed: [(slot: Int, logP: Double)] = []
         var rowGroups: [Int32] = []
         rowGroups.reserveCapacity(touched.count)
+        // Groups by memo slot for the pairs the memo keeps (nearly all), by hash for the rest.
+        var groupOfSlot = [Int32](repeating: -1, count: TailMemo.sizes * TailMemo.overlaps)
+        var groupOfPair = PairTable()
         for ordinal in touched {
-            // Read in place: binding the entry would retain its title and arrays for each of thousands of sets.
-            let size = population.size(of: index.entries[Int(ordinal)])
+            let size = population.size(ofSet: ordinal, in: index)
             guard size >= query.minimumSetSize, size <= query.maximumSetSize ?? Int.max else { continue }
             let overlap = Int(overlaps[Int(ordinal)])
-            let key = size << 32 | overlap
-            if let known = groupOfPair[key] {
+            let slot = TailMemo.slot(size: size, overlap: overlap)
+            let next = Int32(groupTails.count)
+            let known = if let slot { groupOfSlot[slot] } else { groupOfPair.group(of: size << 32 | overlap, next: next) }
+            if known >= 0, known < next {
                 tested.append((ordinal, size, overlap, groupTails[Int(known)]))
                 rowGroups.append(known)
                 continue
             }
-            guard let tail = HypergeometricTail(atLeast: overlap, population: populationCount, successes: size, draws: drawn) else {
+            let tail: HypergeometricTail
+            if let slot, slot < memo.count, !memo[slot].isNaN {
+                // A tail in the memo was computed from the same (N, k, m, x), so these parameters are valid.
+                tail = HypergeometricTail(logP: memo[slot])
+            } else if let fresh = HypergeometricTail(
+                atLeast: overlap, population: populationCount, successes: size, draws: drawn, logDraws: logDraws)
+            {
+                tail = fresh
+                if let slot { computed.append((slot, fresh.logP)) }
+            } else {
                 // Only a numeric background can be smaller than a set: the list and gene-list backgrounds contain them.
                 throw ValidationError([
                     FieldError(
                         field: "background",
-                        reason: "must be at least the size of every tested set (set \(index.entries[Int(ordinal)].id) has \(size) genes)")
+                        reason: "must be at least the size of every tested set (set \(index.setIDs[Int(ordinal)]) has \(size) genes)")
                 ])
             }
-            groupOfPair[key] = Int32(groupTails.count)
-            rowGroups.append(Int32(groupTails.count))
+            if let slot { groupOfSlot[slot] = next }
+            rowGroups.append(next)
             groupTails.append(tail)
             tested.append((ordinal, size, overlap, tail))
         }
-        let (reported, adjustedByGroup) = rank(tested.map { index.entries[Int($0.ordinal)].id }, rowGroups, groupTails, limit: query.limit)
+        index.tails.record(computed, population: populationCount, draws: drawn)
+        let (reported, adjustedByGroup) = rank(tested.map(\.ordinal), rowGroups, groupTails, limit: query.limit)
         // Overlap genes for the reported rows only, in member order. The counts in `overlaps` are no longer needed (each
         // row keeps its own), so a reported set's entry there becomes -(its slot + 1), and one pass over the pairs fills
         // the slots: a dictionary from ordinal to slot looked up for every pair was a tenth of a request's CPU.
@@ -126,11 +143,16 @@ public struct EnrichmentAnalysis: Sendable {
     /// set size)), the rows are bucketed by group, and only the runs of equal log p that reach the report are sorted by
     /// id. The correction over groups is ``BenjaminiHochberg/adjust(_:ascendingOrder:)`` over rows, to the last bit:
     /// every row of a group gets the value at the group's highest rank, as tied p-values do there.
-    private func rank(_ ids: [Int64], _ rowGroups: [Int32], _ tails: [HypergeometricTail], limit: Int) -> (rows: [Int], adjusted: [Double]) {
+    private func rank(_ ordinals: [Int32], _ rowGroups: [Int32], _ tails: [HypergeometricTail], limit: Int) -> (rows: [Int], adjusted: [Double]) {
+        let ids = index.setIDs
         let n = rowGroups.count
         var counts = [Int](repeating: 0, count: tails.count)
         for group in rowGroups { counts[Int(group)] += 1 }
-        let order = tails.indices.sorted { tails[$0].logP < tails[$1].logP }
+        // Sorted as contiguous (log p, group) pairs: a comparison reading the tails through the indices missed the cache.
+        // Ties between groups may fall in any order: tied groups get the same adjusted p below.
+        var keyed = tails.indices.map { (logP: tails[$0].logP, group: $0) }
+        keyed.sort { $0.logP < $1.logP }
+        let order = keyed.map(\.group)
         var starts = [Int](repeating: 0, count: tails.count)
         var highestRank = [Int](repeating: 0, count: tails.count)
         var total = 0
@@ -159,7 +181,7 @@ public struct EnrichmentAnalysis: Sendable {
             var end = first + 1
             while end < order.count, tails[order[end]].logP == tails[order[first]].logP { end += 1 }
             let rows = byGroup[starts[order[first]]..<(end < order.count ? starts[order[end]] : n)]
-            reported += rows.sorted { ids[$0] < ids[$1] }.prefix(limit - reported.count)
+            reported += rows.sorted { ids[Int(ordinals[$0])] < ids[Int(ordinals[$1])] }.prefix(limit - reported.count)
             first = end
         }
         return (reported, adjusted)
@@ -207,12 +229,60 @@ public struct EnrichmentAnalysis: Sendable {
             }
         }
 
-        /// m: the set's members within the background.
-        func size(of entry: EnrichmentIndex.Entry) -> Int {
+        /// m: the members of the set of this ordinal within the background.
+        func size(ofSet ordinal: Int32, in index: EnrichmentIndex) -> Int {
             switch self {
-            case .sets, .size: entry.memberGenes.count
-            case .genes(_, let indexed): entry.memberGenes.reduce(0) { $0 + (indexed.contains($1) ? 1 : 0) }
+            case .sets, .size: Int(index.setSizes[Int(ordinal)])
+            case .genes(_, let indexed): index.entries[Int(ordinal)].memberGenes.reduce(0) { $0 + (indexed.contains($1) ? 1 : 0) }
             }
+        }
+    }
+}
+
+/// Group numbers by (set size, overlap) key for one analysis, for the pairs ``TailMemo`` does not keep: open addressing
+/// with a multiplicative hash (a `Dictionary` hashed each key with SipHash).
+private struct PairTable {
+    private var keys: [Int]
+    private var groups: [Int32]
+    private var mask: Int
+    private var count = 0
+
+    init() {
+        keys = [Int](repeating: -1, count: 1024)
+        groups = [Int32](repeating: 0, count: 1024)
+        mask = 1023
+    }
+
+    /// The group of `key`; when the key is new it gets `next`, which is returned.
+    mutating func group(of key: Int, next: Int32) -> Int32 {
+        var slot = Self.slot(of: key, mask: mask)
+        while keys[slot] != -1 {
+            if keys[slot] == key { return groups[slot] }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = key
+        groups[slot] = next
+        count += 1
+        if count * 2 > mask { grow() }
+        return next
+    }
+
+    private static func slot(of key: Int, mask: Int) -> Int {
+        // Fibonacci hashing: the high bits of the product mix every bit of the key.
+        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldGroups = groups
+        mask = mask * 2 + 1
+        keys = [Int](repeating: -1, count: mask + 1)
+        groups = [Int32](repeating: 0, count: mask + 1)
+        for (key, group) in zip(oldKeys, oldGroups) where key != -1 {
+            var slot = Self.slot(of: key, mask: mask)
+            while keys[slot] != -1 { slot = (slot + 1) & mask }
+            keys[slot] = key
+            groups[slot] = group
         }
     }
 }

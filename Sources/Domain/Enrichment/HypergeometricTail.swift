@@ -19,6 +19,12 @@ public struct HypergeometricTail: Sendable, Hashable {
     /// support the tail is 1, above it 0). Invalid parameters give `nil` rather than a trap because they come
     /// from user input (an integer background smaller than the list, for instance): the caller reports them.
     public init?(atLeast x: Int, population: Int, successes: Int, draws: Int) {
+        self.init(atLeast: x, population: population, successes: successes, draws: draws, logDraws: nil)
+    }
+
+    /// The same, with `logDraws` = `BinomialSaddlePoint.logDrawProbability(population:draws:)` computed once by a
+    /// caller that asks for many tails with the same population and draws (an analysis: one per set size and overlap).
+    init?(atLeast x: Int, population: Int, successes: Int, draws: Int, logDraws: Double?) {
         guard population >= 0, (0...population).contains(successes), (0...population).contains(draws) else { return nil }
         let lowest = max(0, draws + successes - population)
         let highest = min(draws, successes)
@@ -28,7 +34,8 @@ public struct HypergeometricTail: Sendable, Hashable {
             logP = -.infinity
         } else {
             // Here 0 < draws < population and 0 < successes < population: every ratio below is finite.
-            logP = Self.logTail(atLeast: x, population: population, successes: successes, draws: draws, lowest: lowest)
+            logP = Self.logTail(
+                atLeast: x, population: population, successes: successes, draws: draws, lowest: lowest, logDraws: logDraws)
         }
     }
 
@@ -37,7 +44,9 @@ public struct HypergeometricTail: Sendable, Hashable {
         self.logP = logP
     }
 
-    private static func logTail(atLeast x: Int, population n: Int, successes m: Int, draws k: Int, lowest: Int) -> Double {
+    private static func logTail(
+        atLeast x: Int, population n: Int, successes m: Int, draws k: Int, lowest: Int, logDraws: Double?
+    ) -> Double {
         let highest = min(k, m)
         // Ratio of consecutive probabilities, P(j + 1) / P(j); it falls as j grows (the law is log-concave).
         let rest = n - m - k
@@ -46,8 +55,9 @@ public struct HypergeometricTail: Sendable, Hashable {
         let modeEstimate = (Double(k + 1) * Double(m + 1) / Double(n + 2)).rounded(.down)
         let mode = min(max(Int(modeEstimate), lowest), highest)
 
+        let logDraws = logDraws ?? BinomialSaddlePoint.logDrawProbability(population: n, draws: k)
         func logProbability(_ j: Int) -> Double {
-            BinomialSaddlePoint.logHypergeometricProbability(j, population: n, successes: m, draws: k)
+            BinomialSaddlePoint.logHypergeometricProbability(j, population: n, successes: m, draws: k, logDraws: logDraws)
         }
 
         if x > mode {

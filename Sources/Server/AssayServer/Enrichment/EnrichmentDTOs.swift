@@ -42,7 +42,10 @@ struct EnrichmentRequest: Decodable {
 }
 
 /// The answer of `POST /enrichment`: the tested sets by p-value, and what was made of the input.
-struct EnrichmentResponse: ResponseEncodable {
+///
+/// The route writes it with ``JSONWriter`` (``bytes()``), byte for byte what the API's `JSONEncoder` writes from the
+/// `Encodable` conformance: the encoder's generic containers took 13% of a request's CPU for 50 rows.
+struct EnrichmentResponse: Encodable, ResponseGenerator {
     struct Term: Encodable {
         let setID: Int64
         let title: String
@@ -147,5 +150,73 @@ struct EnrichmentResponse: ResponseEncodable {
         try container.encode(duplicates, forKey: .duplicates)
         try container.encodeIfPresent(resolution, forKey: .resolution)
         try container.encodeIfPresent(backgroundResolution, forKey: .backgroundResolution)
+    }
+}
+
+extension EnrichmentResponse {
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: try bytes()))
+    }
+
+    /// The JSON document, keys in sorted order as the API's encoder writes them. The resolution reports, rare and
+    /// small, are written by that encoder.
+    func bytes() throws -> ByteBuffer {
+        var writer = JSONWriter(capacity: 512 + results.count * 384)
+        writer.raw("{")
+        if let backgroundResolution {
+            writer.raw("\"background_resolution\":")
+            try writer.encoded(backgroundResolution)
+            writer.raw(",")
+        }
+        writer.raw("\"background_size\":")
+        writer.integer(Int64(backgroundSize))
+        writer.raw(",\"collection\":")
+        if let collection { writer.integer(collection) } else { writer.raw("null") }
+        writer.raw(",\"duplicates\":")
+        writer.strings(duplicates)
+        writer.raw(",\"list_size\":")
+        writer.integer(Int64(listSize))
+        if let resolution {
+            writer.raw(",\"resolution\":")
+            try writer.encoded(resolution)
+        }
+        writer.raw(",\"results\":[")
+        for (index, term) in results.enumerated() {
+            writer.raw(index == 0 ? "{\"adjusted_p_value\":" : ",{\"adjusted_p_value\":")
+            writer.numberOrNull(term.adjustedPValue)
+            writer.raw(",\"collection\":")
+            if let collection = term.collection { writer.integer(collection) } else { writer.raw("null") }
+            writer.raw(",\"combined_score\":")
+            writer.numberOrNull(term.combinedScore)
+            writer.raw(",\"genes\":")
+            writer.strings(term.genes)
+            writer.raw(",\"neg_log10_p_value\":")
+            writer.numberOrNull(term.negLog10PValue)
+            writer.raw(",\"odds_ratio\":")
+            writer.numberOrNull(term.oddsRatio)
+            writer.raw(",\"overlap\":")
+            writer.integer(Int64(term.overlap))
+            writer.raw(",\"p_value\":")
+            writer.numberOrNull(term.pValue)
+            writer.raw(",\"set_id\":")
+            writer.integer(term.setID)
+            writer.raw(",\"set_size\":")
+            writer.integer(Int64(term.setSize))
+            writer.raw(",\"title\":")
+            writer.string(term.title)
+            writer.raw("}")
+        }
+        writer.raw("],\"species\":")
+        writer.string(species)
+        writer.raw(",\"tested\":")
+        writer.integer(Int64(tested))
+        writer.raw(",\"tested_among\":")
+        writer.string(testedAmong)
+        writer.raw(",\"unannotated\":")
+        writer.strings(unannotated)
+        writer.raw(",\"unmapped\":")
+        writer.strings(unmapped)
+        writer.raw("}")
+        return writer.buffer
     }
 }

@@ -70,8 +70,24 @@ struct JSONWriter {
         bytes.append(contentsOf: (text.hasSuffix(".0") ? String(text.dropLast(2)) : text).utf8)
     }
 
+    /// A number, or `null` when it is absent or not finite (JSON has no infinities; `JSONEncoder` would throw).
     mutating func numberOrNull(_ value: Double?) {
-        if let value { number(value) } else { raw("null") }
+        if let value, value.isFinite { number(value) } else { raw("null") }
+    }
+
+    /// An array of strings.
+    mutating func strings(_ values: [String]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A value as the API's `JSONEncoder` writes it, for the rare parts of a written document that have no writer.
+    mutating func encoded(_ value: some Encodable) throws {
+        bytes.append(contentsOf: try AppRequestContext.makeEncoder().encode(value))
     }
 
     mutating func stringOrNull(_ value: String?) {
