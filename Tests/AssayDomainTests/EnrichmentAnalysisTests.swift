@@ -200,4 +200,30 @@ struct EnrichmentAnalysisTests {
             }
         }
     }
+
+    /// Each term names its overlap genes in the set's member order and spelling, whether they come from scanning the
+    /// reported sets' members (a long list) or from walking the list genes' memberships (a short list against large
+    /// sets with a high limit): both against a brute-force reading of the sets.
+    @Test func overlapGenesComeInMemberOrderOnBothPaths() throws {
+        var random = SplitMix64(seed: 21)
+        let universe = (0..<400).map { "G\($0)" }
+        for _ in 0..<30 {
+            let sets = (0..<60).map { index in
+                EnrichmentGeneset(
+                    id: Int64(index + 1), title: "S\(index)",
+                    geneNames: Array(universe.shuffled(using: &random).prefix([4, 30, 200].randomElement(using: &random) ?? 4)))
+            }
+            let list = Array(universe.shuffled(using: &random).prefix([1, 2, 40, 150].randomElement(using: &random) ?? 1))
+                .map { Bool.random(using: &random) ? $0.lowercased() : $0 }
+            let result = try EnrichmentAnalysis(index: EnrichmentIndex(sets)).run(
+                try EnrichmentQuery(genes: list, limit: [3, 10, EnrichmentRules.maximumLimit].randomElement(using: &random) ?? 3))
+            let wanted = Set(list.map { $0.uppercased() })
+            for term in result.terms {
+                let set = try #require(sets.first { $0.id == term.id })
+                #expect(term.overlapGenes == set.geneNames.filter { wanted.contains($0.uppercased()) })
+                #expect(term.overlap == term.overlapGenes.count)
+            }
+            #expect(result.testedSetCount == sets.filter { $0.geneNames.contains { wanted.contains($0.uppercased()) } }.count)
+        }
+    }
 }
