@@ -15,9 +15,7 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
 
     public func catalogVersion() async throws -> Int64 {
         try await database.run { client, logger in
-            // last_value moves only by nextval, which every change calls after its commit (0 before the first).
-            let rows = try await client.query("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM catalog_version", logger: logger)
-            for try await value in rows.decode(Int64.self) {
+            for try await value in try await client.execute(CatalogVersion(), logger: logger) {
                 return value
             }
             throw UnexpectedResult(operation: "read the catalog version")
@@ -58,6 +56,42 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
     }
 
     public func collectionOwnership(id: Int64) async throws -> Ownership? {
-        try await database.run { client, logger in try await PostgresGenesetRepository.collectionOwnership(id: id, client: client, logger: logger) }
+        try await database.run { client, logger in
+            for try await ownership in try await client.execute(CollectionOwnership(id: id), logger: logger) {
+                return ownership
+            }
+            return nil
+        }
+    }
+
+    /// The catalog version, prepared once per connection: every analysis reads it, and parsing and planning the
+    /// statement each time was most of its cost in Postgres.
+    struct CatalogVersion: PositionalStatement {
+        static let name = "assay_catalog_version"
+        // last_value moves only by nextval, which every change calls after its commit (0 before the first).
+        static let sql = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM catalog_version"
+        static let bindingDataTypes: [PostgresDataType] = []
+        typealias Row = Int64
+
+        var parameters: [any PostgresDynamicTypeEncodable] { [] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+    }
+
+    /// A collection's owner and visibility, prepared: a user's analysis of a collection reads it every time.
+    struct CollectionOwnership: PositionalStatement {
+        static let name = "assay_collection_ownership"
+        static let sql = "SELECT owner, visibility FROM collections WHERE id = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.int8]
+        typealias Row = Ownership
+
+        let id: Int64
+
+        var parameters: [any PostgresDynamicTypeEncodable] { [id] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Ownership {
+            let (owner, visibility) = try row.decode((String, String).self)
+            return try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
+        }
     }
 }
