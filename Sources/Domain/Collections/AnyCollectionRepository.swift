@@ -47,6 +47,10 @@ public struct AnyCollectionRepository: CollectionRepository {
     public func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
         try await base.exportSets(of: collectionID, body)
     }
+
+    public func exportGMTLines(of collectionID: Int64, _ body: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
+        try await base.exportGMTLines(of: collectionID, body)
+    }
 }
 
 /// An ``EnrichmentSource`` of whichever adapter a configuration chose (``EnrichmentService`` is generic over it).

@@ -231,11 +231,7 @@ public struct CollectionCatalog<Repository: CollectionRepository>: Sendable {
         let pieces = Handoff<[UInt8]>()
         async let exported: Void = {
             defer { pieces.close() }
-            try await repository.exportSets(of: collectionID) { records in
-                var bytes: [UInt8] = []
-                for record in records { bytes += GMTWriter.line(for: record) }
-                try await pieces.send(bytes)
-            }
+            try await repository.exportGMTLines(of: collectionID) { bytes in try await pieces.send(bytes) }
         }()
         var failure: (any Error)?
         while let piece = await pieces.next() {

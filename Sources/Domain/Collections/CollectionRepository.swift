@@ -35,6 +35,10 @@ public protocol CollectionRepository: Sendable {
     /// Hands the collection's sets to `body` in ascending id order, as GMT records (line numbers are positions),
     /// in batches, without holding them all; throws ``CollectionError/notFound(_:)`` for an unknown collection.
     func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws
+    /// Hands the collection to `body` as GMT text in ascending set id order, in pieces of whole lines, byte for byte
+    /// what ``GMTWriter`` writes for ``exportSets(of:_:)``'s records; throws ``CollectionError/notFound(_:)`` for an
+    /// unknown collection. The default formats those records; an adapter may write the lines from its own storage.
+    func exportGMTLines(of collectionID: Int64, _ body: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
 }
 
 extension CollectionRepository {
@@ -50,4 +54,13 @@ extension CollectionRepository {
 
     /// Number of collections, whoever owns them.
     public func collectionCount() async throws -> Int { try await collectionCount(visibleTo: .system) }
+
+    /// The GMT lines of ``exportSets(of:_:)``'s records, one piece per batch.
+    public func exportGMTLines(of collectionID: Int64, _ body: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
+        try await exportSets(of: collectionID) { records in
+            var bytes: [UInt8] = []
+            for record in records { GMTWriter.append(record, to: &bytes) }
+            try await body(bytes)
+        }
+    }
 }
