@@ -105,4 +105,48 @@ struct MigrationTests {
             #expect(try await PublicGeneFlags.drift(client: client, logger: logger) == 0)
         }
     }
+
+    /// Migration 13 keys memberships by gene: sets stored before it are deleted and replaced through their gene ids, and
+    /// migration 12's flags still follow sets made private, all with the memberships' order kept in the sets.
+    @Test func membershipsKeyedByGeneStillFollowTheirSets() async throws {
+        let before = Migrations.all.filter { $0.version < 13 }
+        try await TestDatabase.withFreshSchema(migrations: before) { client, logger in
+            try await client.query("INSERT INTO genes (id, name) VALUES (1, 'A'), (2, 'B'), (3, 'C'), (4, 'D')", logger: logger)
+            try await client.query(
+                """
+                INSERT INTO genesets (id, title, created_at, updated_at, gene_ids, gene_names, species, owner, visibility) VALUES
+                    (1, 'one', now(), now(), '{2,1}', '{B,A}', 9606, 'admin', 'public'),
+                    (2, 'two', now(), now(), '{3,2}', '{C,B}', 9606, 'admin', 'public'),
+                    (3, 'three', now(), now(), '{4}', '{D}', 9606, 'admin', 'public')
+                """, logger: logger)
+            try await client.query(
+                "INSERT INTO geneset_genes (geneset_id, position, gene_id) VALUES (1, 1, 2), (1, 2, 1), (2, 1, 3), (2, 2, 2), (3, 1, 4)",
+                logger: logger)
+            try await client.query("UPDATE genes SET in_public_set = true", logger: logger)
+            #expect(try await Migrator(client: client, logger: logger).migrate() == Migrations.all.map(\.version).filter { $0 >= 13 })
+            for try await definition in try await client.query(
+                "SELECT pg_get_indexdef('geneset_genes_pkey'::regclass)", logger: logger
+            ).decode(String.self) {
+                #expect(definition.hasSuffix("(gene_id, geneset_id)"))
+            }
+            let genesets = PostgresGenesetRepository(database: PostgresGateway(client: client, logger: logger))
+            #expect(try await genesets.delete(id: 1))
+            let replaced = try await genesets.replace(id: 2, with: try GenesetDraft(title: "two", geneNames: ["D", "A"]), at: Date())
+            #expect(replaced?.genes.map(\.name) == ["D", "A"])
+            var memberships: [[Int64]] = []
+            for try await (set, gene) in try await client.query(
+                "SELECT geneset_id, gene_id FROM geneset_genes ORDER BY geneset_id, position", logger: logger
+            ).decode((Int64, Int64).self) {
+                memberships.append([set, gene])
+            }
+            #expect(memberships == [[2, 4], [2, 1], [3, 4]])
+            try await client.query("UPDATE genesets SET visibility = 'private' WHERE id = 2", logger: logger)
+            #expect(try await PublicGeneFlags.drift(client: client, logger: logger) == 0)
+            var flagged: [Int64] = []
+            for try await id in try await client.query("SELECT id FROM genes WHERE in_public_set ORDER BY id", logger: logger).decode(Int64.self) {
+                flagged.append(id)
+            }
+            #expect(flagged == [4])
+        }
+    }
 }

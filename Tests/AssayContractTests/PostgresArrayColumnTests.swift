@@ -54,3 +54,19 @@ struct PostgresArrayColumnTests {
         }
     }
 }
+
+/// The COPY text of array columns written byte by byte is what escaping the `String` literal gives.
+@Suite("COPY text arrays")
+struct CopyTextArrayTests {
+    @Test func writtenLiteralsMatchTheEscapedStringLiteral() {
+        let awkward = [["plain"], [], ["quote\"d", "back\\slash", "tab\tnew\nline\rcr", "{brace,comma}", "naïve 🧬", ""], ["\\\"\\"]]
+        for elements in awkward {
+            var buffer = ByteBuffer()
+            CopyText.writeArrayLiteral(elements, into: &buffer)
+            #expect(String(buffer: buffer) == CopyText.escape(CopyText.arrayLiteral(elements)))
+        }
+        var numbers = ByteBuffer()
+        CopyText.writeArrayLiteral([Int64(1), -2, Int64.max], into: &numbers)
+        #expect(String(buffer: numbers) == "{1,-2,9223372036854775807}")
+    }
+}

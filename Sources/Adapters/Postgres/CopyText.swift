@@ -1,5 +1,6 @@
 import AssayDomain
 import Foundation
+import NIOCore
 
 /// Values in COPY's text format.
 enum CopyText {
@@ -34,6 +35,42 @@ enum CopyText {
             literal += "\""
         }
         return literal + "}"
+    }
+
+    /// Writes ``escape(_:)`` of ``arrayLiteral(_:)`` for `elements` into `buffer`, byte by byte: building the literal
+    /// as a `String` scalar by scalar was a fifth of an import's CPU. The characters either form escapes are ASCII, so
+    /// UTF-8 bytes can be handled one at a time.
+    static func writeArrayLiteral(_ elements: some Sequence<String>, into buffer: inout ByteBuffer) {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                switch byte {
+                // The array escapes `"` and `\` with a backslash, and COPY doubles every backslash.
+                case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\"), byte]
+                case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        buffer.writeBytes(bytes)
+    }
+
+    /// Writes an array of integers in Postgres's text form, e.g. `{1,2,3}` (nothing to escape).
+    static func writeArrayLiteral(_ elements: some Sequence<Int64>, into buffer: inout ByteBuffer) {
+        var text = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { text += "," }
+            text += String(element)
+        }
+        text += "}"
+        buffer.writeString(text)
     }
 
     /// A UTC timestamp with microseconds, as Postgres reads it: `2026-12-02 15:07:27.123456+00`.

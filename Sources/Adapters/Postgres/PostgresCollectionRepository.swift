@@ -3,6 +3,7 @@ public import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// ``CollectionRepository`` on Postgres (table `collections`, the sets' `collection_id`; migration 6). Imports are one
 /// transaction of COPY batches; exports stream rows as the server sends them.
@@ -79,8 +80,12 @@ public struct PostgresCollectionRepository: CollectionRepository {
             // key to cascade from (migration 9), so they go first, then the sets (by cascade) with the collection.
             try await connection.query("SELECT id FROM collections WHERE id = \(id) FOR UPDATE", logger: logger)
             try await connection.query("SELECT id FROM genesets WHERE collection_id = \(id) FOR UPDATE", logger: logger)
+            // By the gene key (migration 13), each set's memberships found through its gene_ids.
             try await connection.query(
-                "DELETE FROM geneset_genes WHERE geneset_id IN (SELECT id FROM genesets WHERE collection_id = \(id))", logger: logger)
+                """
+                DELETE FROM geneset_genes m USING genesets s
+                WHERE s.collection_id = \(id) AND m.geneset_id = s.id AND m.gene_id = ANY(s.gene_ids)
+                """, logger: logger)
             let rows = try await connection.query("DELETE FROM collections WHERE id = \(id) RETURNING id", logger: logger)
             var deleted = false
             for try await _ in rows.decode(Int64.self) { deleted = true }
@@ -105,6 +110,16 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 guard let (taxid, owner, visibility) = found else { throw CollectionError.notFound(collectionID) }
                 let species = try Species.stored(taxid, of: "collection \(collectionID)")
                 let ownership = try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(collectionID)")
+                var wasEmpty = true
+                let held = try await connection.query(
+                    "SELECT EXISTS (SELECT 1 FROM genesets WHERE collection_id = \(collectionID))", logger: logger)
+                for try await exists in held.decode(Bool.self) { wasEmpty = !exists }
+                // Memberships collect in a staging table and go into geneset_genes once, in its key's order (migration
+                // 13): random inserts into the gene key were most of an import's time. Dropped at commit or rollback.
+                try await connection.query(
+                    "CREATE TEMP TABLE assay_import_memberships (geneset_id bigint, position integer, gene_id bigint) ON COMMIT DROP",
+                    logger: logger)
+                let genes = Genes()
                 try await produce { records in
                     let keys = records.map { CollectionRules.key(forName: $0.name) }
                     let taken = try await connection.query(
@@ -115,15 +130,30 @@ public struct PostgresCollectionRepository: CollectionRepository {
                         throw CollectionError.setNameTaken(collection: collectionID, name: name)
                     }
                     let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
-                    try await PostgresGenesetRepository.insert(
-                        drafts, species: species, ownership: { _ in ownership }, at: time, on: connection, logger: logger)
+                    genes.add(
+                        try await PostgresGenesetRepository.insert(
+                            drafts, species: species, ownership: { _ in ownership }, at: time, on: connection,
+                            memberships: "assay_import_memberships", logger: logger))
                 }
+                // The trigger of migration 12 need not look at these: insert recorded their public genes.
+                try await connection.query("SELECT set_config('assay.recorded_public_genes', 'on', true)", logger: logger)
                 try await connection.query(
                     """
-                    UPDATE collections c SET gene_count = (
-                        SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)
-                    WHERE c.id = \(collectionID)
+                    INSERT INTO geneset_genes (geneset_id, position, gene_id)
+                    SELECT geneset_id, position, gene_id FROM assay_import_memberships ORDER BY gene_id, geneset_id
                     """, logger: logger)
+                try await connection.query("SELECT set_config('assay.recorded_public_genes', 'off', true)", logger: logger)
+                if wasEmpty {
+                    // The collection holds just the imported sets: its gene count is the genes they were stored with.
+                    try await connection.query("UPDATE collections SET gene_count = \(genes.count) WHERE id = \(collectionID)", logger: logger)
+                } else {
+                    try await connection.query(
+                        """
+                        UPDATE collections c SET gene_count = (
+                            SELECT count(DISTINCT g) FROM genesets s, unnest(s.gene_ids) g WHERE s.collection_id = c.id)
+                        WHERE c.id = \(collectionID)
+                        """, logger: logger)
+                }
             }
         }
         await PostgresGenesetRepository.advanceVersion(database)
@@ -190,6 +220,15 @@ public struct PostgresCollectionRepository: CollectionRepository {
     }
 
     // MARK: - Helpers
+
+    /// The distinct genes of an import's batches, gathered from the batches' callbacks.
+    private final class Genes: Sendable {
+        private let ids = Mutex<Set<Int64>>([])
+
+        func add(_ batch: Set<Int64>) { ids.withLock { $0.formUnion(batch) } }
+
+        var count: Int { ids.withLock { $0.count } }
+    }
 
     /// Collections by ascending id (one by id, one by name, or a page of a scope), with their counts. A collection whose
     /// gene count a change cleared is counted again here and the count kept (one pass over its sets' gene arrays); when

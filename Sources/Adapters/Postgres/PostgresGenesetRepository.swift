@@ -86,10 +86,20 @@ public struct PostgresGenesetRepository: GenesetRepository {
     /// set ids reserved in order, then sets and memberships with COPY. Collections are not checked: callers do, and
     /// pass the collection's species as `species` (a draft without a species gets it, else human), and `ownership` gives
     /// each set's owner and visibility.
+    /// Deletes a set's memberships, found by the gene key (migration 13) through the set's gene_ids, which the same
+    /// statements that write memberships keep equal to them.
+    static func deleteMemberships(of id: Int64) -> PostgresQuery {
+        "DELETE FROM geneset_genes WHERE gene_id = ANY((SELECT gene_ids FROM genesets WHERE id = \(id))::bigint[]) AND geneset_id = \(id)"
+    }
+
+    ///
+    /// `memberships` names the table the memberships are copied into: `geneset_genes`, or a caller's staging table
+    /// that it copies from in the gene key's order (an import). Returns the ids of the sets' genes.
+    @discardableResult
     static func insert(
         _ drafts: [GenesetDraft], species: Species? = nil, ownership: (GenesetDraft) -> Ownership, at time: Date, on connection: PostgresConnection,
-        logger: Logger
-    ) async throws {
+        memberships: String = "geneset_genes", logger: Logger
+    ) async throws -> Set<Int64> {
         let stored = try await upsertGenes(Set(drafts.flatMap(\.geneNames)), on: connection, logger: logger)
         var setIDs: [Int64] = []
         setIDs.reserveCapacity(drafts.count)
@@ -108,9 +118,9 @@ public struct PostgresGenesetRepository: GenesetRepository {
         for (setID, draft) in zip(setIDs, drafts) {
             let genes = try resolve(draft.geneNames, in: stored)
             sets.writeString("\(setID)\t\(CopyText.escape(draft.title))\t\(timestamp)\t\(timestamp)\t")
-            sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map { String($0.id) })))
+            CopyText.writeArrayLiteral(genes.lazy.map(\.id), into: &sets)
             sets.writeString("\t")
-            sets.writeString(CopyText.escape(CopyText.arrayLiteral(genes.map(\.name))))
+            CopyText.writeArrayLiteral(genes.lazy.map(\.name), into: &sets)
             sets.writeString("\t")
             sets.writeString(draft.description.map(CopyText.escape) ?? "\\N")
             sets.writeString("\t")
@@ -129,13 +139,14 @@ public struct PostgresGenesetRepository: GenesetRepository {
             try await $0.write(sets)
         }
         try await connection.query("SELECT set_config('assay.recorded_public_genes', 'on', true)", logger: logger)
-        try await connection.copyFrom(table: "geneset_genes", columns: ["geneset_id", "position", "gene_id"], logger: logger) {
+        try await connection.copyFrom(table: memberships, columns: ["geneset_id", "position", "gene_id"], logger: logger) {
             try await $0.write(members)
         }
         try await connection.query("SELECT set_config('assay.recorded_public_genes', 'off', true)", logger: logger)
         if !publicGenes.isEmpty {
             try await connection.query("INSERT INTO public_gene_changes (ids, added) VALUES (\(publicGenes.sorted()), true)", logger: logger)
         }
+        return Set(stored.values.map(\.id))
     }
 
     public func geneset(id: Int64) async throws -> Geneset? {
@@ -182,7 +193,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
             var found = false
             for try await _ in updated.decode(Int64.self) { found = true }
             guard found else { return nil }
-            try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
+            try await connection.query(Self.deleteMemberships(of: id), logger: logger)
             let genes = try await Self.storedGenes(draft.geneNames, on: connection, logger: logger)
             let ids = genes.map(\.id)
             let rows = try await connection.query(
@@ -215,7 +226,7 @@ public struct PostgresGenesetRepository: GenesetRepository {
             guard found else { return false }
             // Memberships in a statement of their own, before the set: migration 12's trigger reads the set's
             // visibility to record the genes a public set lost.
-            try await connection.query("DELETE FROM geneset_genes WHERE geneset_id = \(id)", logger: logger)
+            try await connection.query(Self.deleteMemberships(of: id), logger: logger)
             try await connection.query(
                 """
                 WITH deleted AS (DELETE FROM genesets WHERE id = \(id) RETURNING collection_id)
