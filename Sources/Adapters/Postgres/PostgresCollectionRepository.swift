@@ -133,7 +133,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
                     genes.add(
                         try await PostgresGenesetRepository.insert(
                             drafts, species: species, ownership: { _ in ownership }, at: time, on: connection,
-                            memberships: "assay_import_memberships", logger: logger))
+                            memberships: "assay_import_memberships", known: genes.known, logger: logger))
                 }
                 // The trigger of migration 12 need not look at these: insert recorded their public genes.
                 try await connection.query("SELECT set_config('assay.recorded_public_genes', 'on', true)", logger: logger)
@@ -221,13 +221,14 @@ public struct PostgresCollectionRepository: CollectionRepository {
 
     // MARK: - Helpers
 
-    /// The distinct genes of an import's batches, gathered from the batches' callbacks.
+    /// The genes of an import's batches so far, by key, gathered from the batches' callbacks (one at a time).
     private final class Genes: Sendable {
-        private let ids = Mutex<Set<Int64>>([])
+        private let genes = Mutex<[String: Gene]>([:])
 
-        func add(_ batch: Set<Int64>) { ids.withLock { $0.formUnion(batch) } }
+        func add(_ batch: [String: Gene]) { genes.withLock { $0.merge(batch) { old, _ in old } } }
 
-        var count: Int { ids.withLock { $0.count } }
+        var known: [String: Gene] { genes.withLock { $0 } }
+        var count: Int { genes.withLock { $0.count } }
     }
 
     /// Collections by ascending id (one by id, one by name, or a page of a scope), with their counts. A collection whose
