@@ -160,18 +160,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
     }
 
     public func exportSets(of collectionID: Int64, _ body: @escaping @Sendable ([GMTRecord]) async throws -> Void) async throws {
-        try await database.longJob { connection, logger, started in
-            let exists = try await connection.query("SELECT id FROM collections WHERE id = \(collectionID)", logger: logger)
-            var found = false
-            for try await _ in exists.decode(Int64.self) { found = true }
-            guard found else { throw CollectionError.notFound(collectionID) }
-            guard started() else { throw CancellationError() }
-            // One statement, so one snapshot; postgres-nio hands rows over as they arrive, with backpressure.
-            let rows = try await connection.query(
-                """
-                SELECT title, coalesce(description, ''), gene_names FROM genesets
-                WHERE collection_id = \(collectionID) ORDER BY id
-                """, logger: logger)
+        try await exportRows(of: collectionID) { rows in
             var batch: [GMTRecord] = []
             var position = 0
             for try await row in rows {
@@ -190,18 +179,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
     /// The GMT text written from the rows' bytes: each `text[]` element is copied as it arrives, where decoding the
     /// records made a `String` of each of millions of genes and wrote it out again (half of an export's CPU).
     public func exportGMTLines(of collectionID: Int64, _ body: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
-        try await database.longJob { connection, logger, started in
-            let exists = try await connection.query("SELECT id FROM collections WHERE id = \(collectionID)", logger: logger)
-            var found = false
-            for try await _ in exists.decode(Int64.self) { found = true }
-            guard found else { throw CollectionError.notFound(collectionID) }
-            guard started() else { throw CancellationError() }
-            // One statement, so one snapshot; postgres-nio hands rows over as they arrive, with backpressure.
-            let rows = try await connection.query(
-                """
-                SELECT title, coalesce(description, ''), gene_names FROM genesets
-                WHERE collection_id = \(collectionID) ORDER BY id
-                """, logger: logger)
+        try await exportRows(of: collectionID) { rows in
             let pieceSize = 1 << 20
             var bytes: [UInt8] = []
             bytes.reserveCapacity(pieceSize + (64 << 10))
@@ -216,6 +194,25 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 }
             }
             if !bytes.isEmpty { try await body(bytes) }
+        }
+    }
+
+    /// The collection's sets as rows of title, description ('' when none) and gene names, in ascending id order, for
+    /// `read`; throws ``CollectionError/notFound(_:)`` for an unknown collection. One statement, so one snapshot;
+    /// postgres-nio hands rows over as they arrive, with backpressure.
+    private func exportRows(of collectionID: Int64, _ read: @escaping @Sendable (PostgresRowSequence) async throws -> Void) async throws {
+        try await database.longJob { connection, logger, started in
+            let exists = try await connection.query("SELECT id FROM collections WHERE id = \(collectionID)", logger: logger)
+            var found = false
+            for try await _ in exists.decode(Int64.self) { found = true }
+            guard found else { throw CollectionError.notFound(collectionID) }
+            guard started() else { throw CancellationError() }
+            try await read(
+                try await connection.query(
+                    """
+                    SELECT title, coalesce(description, ''), gene_names FROM genesets
+                    WHERE collection_id = \(collectionID) ORDER BY id
+                    """, logger: logger))
         }
     }
 
