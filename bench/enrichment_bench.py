@@ -57,6 +57,19 @@ def gseapy_python(run, log):
     return sys.executable
 
 
+def random_lists(gmt):
+    """LISTS lists of LIST_SIZE genes drawn from the GMT file's genes (seeded, so every run draws the same)."""
+    genes = sorted({g for line in open(gmt) for g in line.rstrip("\n").split("\t")[2:] if g})
+    rng = random.Random(7)
+    return [rng.sample(genes, LIST_SIZE) for _ in range(LISTS)]
+
+
+def write_bodies(lists, collection, path):
+    """`POST /enrichment` bodies for wrk (bench/enrichment.lua), one JSON object per line; returns the path."""
+    path.write_text("".join(json.dumps({"genes": genes, "collection": collection}) + "\n" for genes in lists))
+    return path
+
+
 def post(base, token, body):
     request = urllib.request.Request(base + "/enrichment", data=body.encode(), method="POST",
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -87,13 +100,9 @@ def measure(run, log, assay, database_url, logs, server_factory, wrk, token, con
     export_seconds = time.monotonic() - started
     identical = subprocess.run(["cmp", "-s", gmt, exported]).returncode == 0
 
-    # 300-gene lists drawn from the collection's genes.
-    genes = sorted({g for line in open(gmt) for g in line.rstrip("\n").split("\t")[2:] if g})
-    rng = random.Random(7)
+    lists = random_lists(gmt)
     # wrk posts the default limit (50 rows, what a client asks for); the comparison asks for every tested set.
-    lists = [rng.sample(genes, LIST_SIZE) for _ in range(LISTS)]
-    bodies = logs / "enrichment-bodies.jsonl"
-    bodies.write_text("".join(json.dumps({"genes": genes, "collection": collection}) + "\n" for genes in lists))
+    bodies = write_bodies(lists, collection, logs / "enrichment-bodies.jsonl")
     full = logs / "enrichment-compared.jsonl"
     full.write_text("".join(json.dumps({"genes": genes, "collection": collection, "limit": 1000}) + "\n"
                             for genes in lists[:COMPARED_LISTS]))

@@ -11,9 +11,7 @@ Endpoints: list, gene, gene_search, title_search (as the non-admin reader `bench
 """
 
 import argparse
-import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -108,12 +106,7 @@ def enrichment_bodies(database_url, scratch):
               timeout=600)
     out = bench.run([assay, "import", "gmt", gmt, "--collection", "Synthetic", "--postgres-url", database_url], timeout=900)
     collection = int(re.search(r"into collection (\d+)", out.stdout).group(1))
-    genes = sorted({g for line in open(gmt) for g in line.rstrip("\n").split("\t")[2:] if g})
-    rng = random.Random(7)
-    bodies = scratch / "enrichment-bodies.jsonl"
-    bodies.write_text("".join(json.dumps({"genes": rng.sample(genes, enrichment_bench.LIST_SIZE), "collection": collection}) + "\n"
-                              for _ in range(enrichment_bench.LISTS)))
-    return bodies
+    return enrichment_bench.write_bodies(enrichment_bench.random_lists(gmt), collection, scratch / "enrichment-bodies.jsonl")
 
 
 def measure(args, server, others, env, script, scratch):

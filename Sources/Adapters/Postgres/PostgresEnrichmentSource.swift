@@ -56,12 +56,7 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
     }
 
     public func collectionOwnership(id: Int64) async throws -> Ownership? {
-        try await database.run { client, logger in
-            for try await ownership in try await client.execute(CollectionOwnership(id: id), logger: logger) {
-                return ownership
-            }
-            return nil
-        }
+        try await database.run { client, logger in try await PostgresGenesetRepository.collectionOwnership(id: id, client: client, logger: logger) }
     }
 
     /// The catalog version, prepared once per connection: every analysis reads it, and parsing and planning the
@@ -76,22 +71,5 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
         var parameters: [any PostgresDynamicTypeEncodable] { [] }
 
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
-    }
-
-    /// A collection's owner and visibility, prepared: a user's analysis of a collection reads it every time.
-    struct CollectionOwnership: PositionalStatement {
-        static let name = "assay_collection_ownership"
-        static let sql = "SELECT owner, visibility FROM collections WHERE id = $1"
-        static let bindingDataTypes: [PostgresDataType] = [.int8]
-        typealias Row = Ownership
-
-        let id: Int64
-
-        var parameters: [any PostgresDynamicTypeEncodable] { [id] }
-
-        func decodeRow(_ row: PostgresRow) throws -> Ownership {
-            let (owner, visibility) = try row.decode((String, String).self)
-            return try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
-        }
     }
 }

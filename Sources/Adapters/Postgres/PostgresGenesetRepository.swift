@@ -405,11 +405,25 @@ public struct PostgresGenesetRepository: GenesetRepository {
 
     /// The owner and visibility of collection `id`, or `nil`.
     static func collectionOwnership(id: Int64, client: PostgresClient, logger: Logger) async throws -> Ownership? {
-        let rows = try await client.query("SELECT owner, visibility FROM collections WHERE id = \(id)", logger: logger)
-        for try await (owner, visibility) in rows.decode((String, String).self) {
+        for try await ownership in try await client.execute(CollectionOwnership(id: id), logger: logger) { return ownership }
+        return nil
+    }
+
+    /// A collection's owner and visibility, prepared: a user's analysis of a collection reads it every time.
+    struct CollectionOwnership: PositionalStatement {
+        static let name = "assay_collection_ownership"
+        static let sql = "SELECT owner, visibility FROM collections WHERE id = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.int8]
+        typealias Row = Ownership
+
+        let id: Int64
+
+        var parameters: [any PostgresDynamicTypeEncodable] { [id] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Ownership {
+            let (owner, visibility) = try row.decode((String, String).self)
             return try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
         }
-        return nil
     }
 
     private func count(_ query: PostgresQuery) async throws -> Int {

@@ -268,10 +268,11 @@ private struct PairTable {
     private var mask: Int
     private var count = 0
 
+    /// Starts small: the memo's slots cover nearly every pair, so most analyses put few keys here, if any.
     init() {
-        keys = [Int](repeating: -1, count: 1024)
-        groups = [Int32](repeating: 0, count: 1024)
-        mask = 1023
+        keys = [Int](repeating: -1, count: 16)
+        groups = [Int32](repeating: 0, count: 16)
+        mask = 15
     }
 
     /// The group of `key`; when the key is new it gets `next`, which is returned.
