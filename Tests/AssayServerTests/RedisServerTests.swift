@@ -29,8 +29,21 @@ final class RedisServerProcess: Sendable {
         self.exited = exited
     }
 
-    /// Starts the server on `port` (a free one when `nil`) and waits until it answers PING.
+    /// Starts the server on `port` (a free one when `nil`) and waits until it answers PING. A free port is only free
+    /// when it was picked: when the server exits at once (another process took the port meanwhile), it tries another.
     static func start(port: Int? = nil) async throws -> RedisServerProcess {
+        guard port == nil else { return try await start(on: port) }
+        var attempt = 1
+        while true {
+            do {
+                return try await start(on: nil)
+            } catch let error as RedisNotStarted where error.exited && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func start(on port: Int?) async throws -> RedisServerProcess {
         let port = try port ?? freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -49,8 +62,9 @@ final class RedisServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while (try? await probe.ping()) == nil {
             guard ContinuousClock.now < deadline, process.isRunning else {
+                let exited = !process.isRunning
                 await server.stop()
-                throw RedisNotStarted(port: port)
+                throw RedisNotStarted(port: port, exited: exited)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -66,6 +80,8 @@ final class RedisServerProcess: Sendable {
 
     struct RedisNotStarted: Error {
         let port: Int
+        /// Whether the server had exited (a port taken meanwhile) rather than not answered in time.
+        var exited = false
     }
 
     /// A TCP port nothing listens on now.
