@@ -149,4 +149,43 @@ struct MigrationTests {
             #expect(flagged == [4])
         }
     }
+
+    /// Migration 14: a rare title that happens to be among the planner's sampled titles is still searched through the
+    /// trigram index. With the default 100 histogram entries such a title counted as 1% of the catalog, and the page
+    /// query walked the primary key through every set looking for 51 matches.
+    @Test func aRareSampledTitleIsSearchedThroughTheTrigramIndex() async throws {
+        try await TestDatabase.withFreshSchema { client, logger in
+            try await client.query(
+                """
+                INSERT INTO genesets (id, title, created_at, updated_at, gene_ids, gene_names, species, owner, visibility)
+                SELECT i, 'Set #' || i, now(), now(), '{}', '{}', 9606, 'admin', 'public' FROM generate_series(1, 30000) AS i
+                """, logger: logger)
+            try await client.query("ANALYZE genesets", logger: logger)
+            var sampled: [String] = []
+            for try await title in try await client.query(
+                """
+                SELECT unnest(histogram_bounds::text::text[]) FROM pg_stats
+                WHERE schemaname = current_schema() AND tablename = 'genesets_title_trgm'
+                """, logger: logger
+            ).decode(String.self) {
+                sampled.append(title)
+            }
+            // Five sampled titles with five-digit numbers: each pattern matches that one set.
+            let patterns = sampled.compactMap { $0.split(separator: "#").last.flatMap { $0.count == 5 ? "%#\($0)%" : nil } }
+            try #require(patterns.count >= 5, "sampled titles: \(sampled.prefix(10))")
+            for pattern in patterns.prefix(5) {
+                var plan = ""
+                for try await line in try await client.query(
+                    """
+                    EXPLAIN SELECT id FROM genesets
+                    WHERE id > 0 AND (visibility = 'public' OR owner = 'reader') AND lower(title) LIKE lower(\(pattern)) ESCAPE '\\'
+                    ORDER BY id LIMIT 51
+                    """, logger: logger
+                ).decode(String.self) {
+                    plan += line + "\n"
+                }
+                #expect(plan.contains("genesets_title_trgm") && !plan.contains("genesets_pkey"), "\(pattern):\n\(plan)")
+            }
+        }
+    }
 }
