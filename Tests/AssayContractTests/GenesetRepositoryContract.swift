@@ -145,6 +145,31 @@ struct GenesetRepositoryContract {
         }
     }
 
+    /// Batches of one bulk load share genes (in any case): later batches reuse the earlier batches' genes, ids and
+    /// spelling, exactly as separate calls without the load would; genes added in between by another writer are
+    /// found too.
+    @Test(arguments: RepositoryFactory.all)
+    func bulkLoadBatchesReuseTheGenesOfEarlierOnes(factory: RepositoryFactory) async throws {
+        try await factory.use { repository in
+            let load = BulkLoad()
+            try await repository.createMany([try draft("First", ["TP53", "BRCA1"]), try draft("Second", ["BRCA1", "MYC"])], at: t0, loading: load)
+            _ = try await repository.create(try draft("Outside the load", ["EGFR", "myc"]), at: t0)
+            try await repository.createMany([try draft("Third", ["tp53", "egfr", "KRAS"]), try draft("Fourth", ["Myc"])], at: t0, loading: load)
+            let genes = try await repository.genes(after: nil, limit: 100)
+            #expect(genes.count == 5)
+            #expect(Set(genes.map(\.name)) == ["TP53", "BRCA1", "MYC", "EGFR", "KRAS"])
+            let byName = Dictionary(uniqueKeysWithValues: genes.map { ($0.name, $0) })
+            let sets = try await repository.genesets(matching: GenesetFilter(), after: nil, limit: 10)
+            #expect(sets.map(\.title) == ["First", "Second", "Outside the load", "Third", "Fourth"])
+            #expect(sets[3].genes == ["TP53", "EGFR", "KRAS"].compactMap { byName[$0] })
+            #expect(sets[4].genes == ["MYC"].compactMap { byName[$0] })
+            #expect(
+                try await repository.gene(named: "myc", withSetsAfter: nil, limit: 10)?.genesets.map(\.title) == [
+                    "Second", "Outside the load", "Fourth",
+                ])
+        }
+    }
+
     @Test(arguments: RepositoryFactory.all)
     func titleFilterIgnoresCaseAndTakesWildcardsLiterally(factory: RepositoryFactory) async throws {
         try await factory.use { repository in

@@ -60,8 +60,19 @@ public struct PostgresGenesetRepository: GenesetRepository {
     }
 
     public func createMany(_ drafts: [GenesetDraft], at time: Date) async throws {
+        try await createMany(drafts, at: time, known: nil)
+    }
+
+    /// Upserts only the genes `load` does not know yet: `assay populate`'s batches share most of their genes, and
+    /// looking up the 45,000 of each batch of 5,000 sets again was a fifth of Postgres' work at 1,000,000 sets.
+    public func createMany(_ drafts: [GenesetDraft], at time: Date, loading load: BulkLoad) async throws {
+        try await createMany(drafts, at: time, known: load)
+    }
+
+    private func createMany(_ drafts: [GenesetDraft], at time: Date, known load: BulkLoad?) async throws {
         guard !drafts.isEmpty else { return }
-        try await advancingVersion {
+        let known = load?.knownGenes ?? [:]
+        let stored = try await advancingVersion {
             try await database.transaction { connection, logger in
                 // Sets in a collection get its owner and visibility (the key genesets_collection_access_fkey checks it).
                 var ownerships: [Int64: Ownership] = [:]
@@ -73,13 +84,15 @@ public struct PostgresGenesetRepository: GenesetRepository {
                         ownerships[id] = try Ownership.stored(owner: owner, visibility: visibility, of: "collection \(id)")
                     }
                 }
-                try await Self.insert(
+                return try await Self.insert(
                     drafts,
                     ownership: { draft in
                         draft.collectionID.flatMap { ownerships[$0] } ?? Ownership(owner: draft.owner, visibility: draft.visibility ?? .public)
-                    }, at: time, on: connection, logger: logger)
+                    }, at: time, on: connection, known: known, logger: logger)
             }
         }
+        // Only now: genes of a batch that rolled back were never stored.
+        load?.record(stored)
     }
 
     /// Stores sets in bulk on a connection in a transaction: genes upserted in ``GenesetRules/idAssignmentOrder(_:)``,

@@ -159,10 +159,11 @@ extension GenesetCatalog {
         _ data: SyntheticGenesets, batchSize: Int = 1_000, isolation: isolated (any Actor)? = #isolation, progress: (Int) async -> Void
     ) async throws {
         let batchSize = max(batchSize, 1)
+        let load = BulkLoad()
         var start = 0
         while start < data.sets {
             let end = min(start + batchSize, data.sets)
-            try await repository.createMany(data.drafts(start..<end), at: clock.now())
+            try await repository.createMany(data.drafts(start..<end), at: clock.now(), loading: load)
             start = end
             await progress(end)
         }

@@ -17,6 +17,9 @@ public protocol GenesetRepository: Sendable {
     func create(_ draft: GenesetDraft, at time: Date) async throws -> Geneset
     /// Stores many new sets at once (bulk load); ids follow the order of `drafts`.
     func createMany(_ drafts: [GenesetDraft], at time: Date) async throws
+    /// Stores one batch of a bulk load made of several calls, as ``createMany(_:at:)`` does. An adapter may skip looking
+    /// up the genes that `load`'s earlier batches stored, and records this batch's genes in it once they are stored.
+    func createMany(_ drafts: [GenesetDraft], at time: Date, loading load: BulkLoad) async throws
     /// The set with this id, or `nil`.
     func geneset(id: Int64) async throws -> Geneset?
     /// Replaces title, genes and description of an existing set, and moves it to the draft's collection when it names
@@ -49,6 +52,11 @@ public protocol GenesetRepository: Sendable {
 }
 
 extension GenesetRepository {
+    /// Stores the batch with ``createMany(_:at:)``; `load` is not used.
+    public func createMany(_ drafts: [GenesetDraft], at time: Date, loading load: BulkLoad) async throws {
+        try await createMany(drafts, at: time)
+    }
+
     /// Every gene, as ``Viewer/system`` sees them: for tools and tests that own the whole store.
     public func genes(after: Int64?, limit: Int) async throws -> [Gene] {
         try await genes(after: after, limit: limit, visibleTo: .system)
