@@ -361,7 +361,8 @@ def scale_rows(args, at_base, endpoints):
             for endpoint, label, extra in [(endpoint, label, {}) for endpoint, label, _ in endpoints] + [GENE_PAGE_OF_5]:
                 log(f"scale: wrk {label} at {args.scale_sets:,} sets")
                 env = {"BENCH_SETS": str(args.scale_sets), "BENCH_POOL": str(pool), "BENCH_TOKEN": reader, **extra}
-                figures[label] = wrk(server.base, endpoint, args.connections, args.duration, env, name=f"{endpoint}_scale")
+                name = f"{endpoint}_page5_scale" if extra else f"{endpoint}_scale"
+                figures[label] = wrk(server.base, endpoint, args.connections, args.duration, env, name=name)
     return {"populate": seconds, "figures": figures, "base": at_base, "pool": pool}
 
 

@@ -1,5 +1,4 @@
 import AssayDomain
-import AssayLoad
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,6 +6,7 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
+@testable import AssayLoad
 @testable import AssayServer
 
 @Suite("Load tool")
@@ -212,6 +212,49 @@ struct LoadToolTests {
             let timed = try await LoadRunner.run(try LoadPlan(url: base + "/health", concurrency: 4, duration: .milliseconds(300)))
             #expect(timed.requests > 0 && timed.failures == 0, "\(timed.text())")
             #expect(timed.elapsed >= .milliseconds(300) && timed.elapsed < .seconds(10))
+        }
+    }
+
+    /// `http://` templates go over the load tool's own connection when scheme, host and port are fixed; anything
+    /// else (https, a placeholder in the host or port) keeps async-http-client.
+    @Test func plainConnectionsServeFixedHTTPOrigins() throws {
+        func target(_ url: String) throws -> PlainHTTPConnection.Target? { PlainHTTPConnection.Target(template: try LoadTemplate(url)) }
+        let local = try #require(try target("http://127.0.0.1:8080{path}"))
+        #expect(local.host == "127.0.0.1" && local.port == 8080 && local.origin == "http://127.0.0.1:8080")
+        let v6 = try #require(try target("http://[::1]:9000/genes/{id}?x={rand}"))
+        #expect(v6.host == "::1" && v6.port == 9000 && v6.origin == "http://[::1]:9000")
+        #expect(try target("HTTP://example.org/health").map { [$0.host, String($0.port)] } == ["example.org", "80"])
+        for other in [
+            "https://127.0.0.1:8443/health", "http://api{id}.example.org/x", "http://127.0.0.1:{id}/x", "http://h:8080{seq}/x",
+            "http://user:pw@h/x", "http://h:99999/x", "http:///x",
+        ] {
+            #expect(try target(other) == nil, "\(other)")
+        }
+        #expect(PlainHTTPConnection.requestTarget(of: "http://h:1/a/b?c=d#frag", origin: "http://h:1") == "/a/b?c=d")
+        #expect(PlainHTTPConnection.requestTarget(of: "http://h:1", origin: "http://h:1") == "/")
+        #expect(PlainHTTPConnection.requestTarget(of: "http://h:1?q=1", origin: "http://h:1") == "/?q=1")
+    }
+
+    /// A request that outlives the timeout is a "read timeout" and its connection is replaced: the requests after it
+    /// are answered. A client that asks to close after every answer gets each one on a new connection.
+    @Test func timeoutsAndClosedConnectionsAreReplaced() async throws {
+        let calls = Mutex(0)
+        let router = Router()
+        router.get("/slow-once") { _, _ -> HTTPResponse.Status in
+            let first = calls.withLock { count in
+                count += 1
+                return count == 1
+            }
+            if first { try? await Task.sleep(for: .seconds(2)) }
+            return .ok
+        }
+        router.get("/fast") { _, _ -> HTTPResponse.Status in .ok }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let slow = try await LoadRunner.run(try LoadPlan(url: base + "/slow-once", concurrency: 1, requests: 4, timeout: .milliseconds(300)))
+            #expect(slow.transportErrors == ["read timeout": 1] && slow.statuses == [200: 3], "\(slow.text())")
+            let closing = try await LoadRunner.run(try LoadPlan(url: base + "/fast", headers: ["Connection: close"], concurrency: 2, requests: 20))
+            #expect(closing.statuses == [200: 20] && closing.transportErrors.isEmpty, "\(closing.text())")
         }
     }
 

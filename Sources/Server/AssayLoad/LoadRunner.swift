@@ -7,7 +7,9 @@ import NIOSSL
 import Synchronization
 
 /// Runs a ``LoadPlan``: a task group of `workers` tasks, each sending one request after another over its own
-/// kept-alive connection until the plan's bound is reached, all recording into one report.
+/// kept-alive connection until the plan's bound is reached, all recording into one report. `http://` URLs go over
+/// a ``PlainHTTPConnection`` per worker (a fraction of async-http-client's CPU per request, which matters when the
+/// generator shares the machine with the server it measures); `https://` over async-http-client.
 ///
 /// With a rate (open loop), request number n is due at `start + (n - 1) / rate` whatever the answers: a free worker
 /// takes the next number, waits for its time and sends it. When every worker is still waiting for an answer the
@@ -22,12 +24,22 @@ public enum LoadRunner {
     /// Runs the plan to its bound and returns what it saw; requests in flight when a duration ends finish first
     /// (each within the plan's timeout). Request failures are counted, never thrown.
     public static func run(_ plan: LoadPlan) async throws -> LoadReport {
+        if let target = PlainHTTPConnection.Target(template: plan.template) {
+            return await drive(plan) { PlainTransport(plan: plan, target: target) }
+        }
         let clientCount = (plan.workers + workersPerClient - 1) / workersPerClient
         let perClient = (plan.workers + clientCount - 1) / clientCount
         let clients = (0..<clientCount).map { _ in
             HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(for: plan, connections: perClient))
         }
-        let report = await drive(plan, clients: clients)
+        let counter = Mutex(0)
+        let report = await drive(plan) {
+            let client = counter.withLock { next in
+                defer { next += 1 }
+                return clients[next % clients.count]
+            }
+            return ClientTransport(plan: plan, client: client)
+        }
         // Every client is shut down even when one fails to.
         var failure: (any Error)?
         for client in clients {
@@ -53,34 +65,30 @@ public enum LoadRunner {
         return configuration
     }
 
-    private static func drive(_ plan: LoadPlan, clients: [HTTPClient]) async -> LoadReport {
+    /// Runs the plan's workers, each sending its requests through the transport `makeTransport` gives it.
+    private static func drive(_ plan: LoadPlan, makeTransport: @escaping @Sendable () -> any LoadTransport) async -> LoadReport {
         let started = ContinuousClock.now
         let run = RunState(plan: plan, start: started)
-        let body = plan.body.map { ByteBuffer(bytes: $0) }
-        let timeout = timeAmount(plan.timeout)
         await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<plan.workers {
-                let client = clients[worker % clients.count]
+            for _ in 0..<plan.workers {
                 group.addTask {
+                    let transport = makeTransport()
                     var generator = SystemRandomNumberGenerator()
                     while let (seq, due) = await run.next() {
-                        var request = HTTPClientRequest(url: plan.url(seq: seq, using: &generator))
-                        request.method = HTTPMethod(rawValue: plan.method)
-                        for header in plan.headers { request.headers.add(name: header.name, value: header.value) }
-                        if let body { request.body = .bytes(body) }
+                        let url = plan.url(seq: seq, using: &generator)
                         let now = ContinuousClock.now
                         if let due { run.record { $0.record(lag: now - due) } }
                         let sent = due ?? now
                         do {
-                            let response = try await client.execute(request, timeout: timeout)
-                            for try await _ in response.body {}
+                            let status = try await transport.send(url)
                             let latency = ContinuousClock.now - sent
-                            run.record { $0.record(status: Int(response.status.code), latency: latency) }
+                            run.record { $0.record(status: status, latency: latency) }
                         } catch {
                             let kind = errorKind(error)
                             run.record { $0.record(transportError: kind) }
                         }
                     }
+                    transport.close()
                 }
             }
         }
@@ -94,6 +102,11 @@ public enum LoadRunner {
     /// A short, stable name for why a request got no answer, for counting failures by kind.
     static func errorKind(_ error: any Error) -> String {
         switch error {
+        case let error as PlainHTTPConnection.Failure:
+            switch error {
+            case .timeout: "read timeout"
+            case .closed: "connection closed"
+            }
         case let error as HTTPClientError:
             switch error {
             case .connectTimeout: "connect timeout"
@@ -168,4 +181,68 @@ final class RunState: Sendable {
     func record<Result: Sendable>(_ update: (inout LoadReport) -> Result) -> Result {
         report.withLock { update(&$0) }
     }
+}
+
+/// How a worker sends a request and waits for its status; one per worker, used by it alone.
+protocol LoadTransport {
+    /// Sends the plan's request to `url` and returns the response's status once the whole body has arrived.
+    func send(_ url: String) async throws -> Int
+    /// Releases the worker's connection.
+    func close()
+}
+
+/// A plain `http://` connection of the worker's own (``PlainHTTPConnection``).
+struct PlainTransport: LoadTransport {
+    let connection: PlainHTTPConnection
+    let origin: String
+    let method: HTTPMethod
+    let headers: HTTPHeaders
+    let body: ByteBuffer?
+
+    init(plan: LoadPlan, target: PlainHTTPConnection.Target) {
+        connection = PlainHTTPConnection(
+            target: target, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), timeout: LoadRunner.timeAmount(plan.timeout))
+        origin = target.origin
+        method = HTTPMethod(rawValue: plan.method)
+        var headers = HTTPHeaders()
+        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
+        headers.add(name: "host", value: target.port == 80 ? host : "\(host):\(target.port)")
+        for header in plan.headers { headers.add(name: header.name, value: header.value) }
+        self.headers = headers
+        body = plan.body.map { ByteBuffer(bytes: $0) }
+    }
+
+    func send(_ url: String) async throws -> Int {
+        try await connection.send(
+            method: method, target: PlainHTTPConnection.requestTarget(of: url, origin: origin), headers: headers, body: body)
+    }
+
+    func close() { connection.close() }
+}
+
+/// async-http-client, for `https://` and templates with a placeholder before the path.
+struct ClientTransport: LoadTransport {
+    let plan: LoadPlan
+    let client: HTTPClient
+    let body: ByteBuffer?
+    let timeout: TimeAmount
+
+    init(plan: LoadPlan, client: HTTPClient) {
+        self.plan = plan
+        self.client = client
+        body = plan.body.map { ByteBuffer(bytes: $0) }
+        timeout = LoadRunner.timeAmount(plan.timeout)
+    }
+
+    func send(_ url: String) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: plan.method)
+        for header in plan.headers { request.headers.add(name: header.name, value: header.value) }
+        if let body { request.body = .bytes(body) }
+        let response = try await client.execute(request, timeout: timeout)
+        for try await _ in response.body {}
+        return Int(response.status.code)
+    }
+
+    func close() {}
 }
