@@ -258,6 +258,25 @@ struct LoadToolTests {
         }
     }
 
+    /// Cancelling a run (Ctrl-C in the command) stops it taking requests; the ones in flight finish and the report
+    /// comes back at once, open loop or closed.
+    @Test func aCancelledRunReportsWhatItSent() async throws {
+        let router = Router()
+        router.get("/fast") { _, _ -> HTTPResponse.Status in .ok }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let url = "http://127.0.0.1:\(try #require(client.port))/fast"
+            for rate in [nil, 200.0] {
+                let run = Task { try await LoadRunner.run(try LoadPlan(url: url, concurrency: 4, duration: .seconds(60), rate: rate)) }
+                try await Task.sleep(for: .milliseconds(500))
+                let cancelled = ContinuousClock.now
+                run.cancel()
+                let report = try await run.value
+                #expect(ContinuousClock.now - cancelled < .seconds(5), "\(report.text())")
+                #expect(report.requests > 10 && report.failures == 0 && report.elapsed < .seconds(10), "\(report.text())")
+            }
+        }
+    }
+
     /// A server that freezes for one second, measured both ways over one connection (issue 18). The closed loop sends
     /// nothing while it waits, so the freeze is one slow answer among hundreds; the open loop keeps its schedule, and
     /// the ~100 requests that fell due during the freeze each wait for it, counted late, their latency from their due

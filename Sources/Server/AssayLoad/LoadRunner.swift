@@ -7,9 +7,10 @@ import NIOSSL
 import Synchronization
 
 /// Runs a ``LoadPlan``: a task group of `workers` tasks, each sending one request after another over its own
-/// kept-alive connection until the plan's bound is reached, all recording into one report. `http://` URLs go over
-/// a ``PlainHTTPConnection`` per worker (a fraction of async-http-client's CPU per request, which matters when the
-/// generator shares the machine with the server it measures); `https://` over async-http-client.
+/// kept-alive connection until the plan's bound is reached, all recording into one report. `http://` URLs with a
+/// fixed origin are driven from the event loops over a ``PlainHTTPConnection`` per worker (``PlainLoadRun``: a
+/// fraction of the CPU per request, which matters when the generator shares the machine with the server it
+/// measures); `https://` goes through async-http-client, a task per worker.
 ///
 /// With a rate (open loop), request number n is due at `start + (n - 1) / rate` whatever the answers: a free worker
 /// takes the next number, waits for its time and sends it. When every worker is still waiting for an answer the
@@ -25,7 +26,7 @@ public enum LoadRunner {
     /// (each within the plan's timeout). Request failures are counted, never thrown.
     public static func run(_ plan: LoadPlan) async throws -> LoadReport {
         if let target = PlainHTTPConnection.Target(template: plan.template) {
-            return await drive(plan) { PlainTransport(plan: plan, target: target) }
+            return await PlainLoadRun.run(plan, target: target)
         }
         let clientCount = (plan.workers + workersPerClient - 1) / workersPerClient
         let perClient = (plan.workers + clientCount - 1) / clientCount
@@ -65,8 +66,8 @@ public enum LoadRunner {
         return configuration
     }
 
-    /// Runs the plan's workers, each sending its requests through the transport `makeTransport` gives it.
-    private static func drive(_ plan: LoadPlan, makeTransport: @escaping @Sendable () -> any LoadTransport) async -> LoadReport {
+    /// Runs the plan's workers, each sending its requests through the client `makeTransport` gives it.
+    private static func drive(_ plan: LoadPlan, makeTransport: @escaping @Sendable () -> ClientTransport) async -> LoadReport {
         let started = ContinuousClock.now
         let run = RunState(plan: plan, start: started)
         await withTaskGroup(of: Void.self) { group in
@@ -183,45 +184,9 @@ final class RunState: Sendable {
     }
 }
 
-/// How a worker sends a request and waits for its status; one per worker, used by it alone.
-protocol LoadTransport {
-    /// Sends the plan's request to `url` and returns the response's status once the whole body has arrived.
-    func send(_ url: String) async throws -> Int
-    /// Releases the worker's connection.
-    func close()
-}
-
-/// A plain `http://` connection of the worker's own (``PlainHTTPConnection``).
-struct PlainTransport: LoadTransport {
-    let connection: PlainHTTPConnection
-    let origin: String
-    let method: HTTPMethod
-    let headers: HTTPHeaders
-    let body: ByteBuffer?
-
-    init(plan: LoadPlan, target: PlainHTTPConnection.Target) {
-        connection = PlainHTTPConnection(
-            target: target, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), timeout: LoadRunner.timeAmount(plan.timeout))
-        origin = target.origin
-        method = HTTPMethod(rawValue: plan.method)
-        var headers = HTTPHeaders()
-        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
-        headers.add(name: "host", value: target.port == 80 ? host : "\(host):\(target.port)")
-        for header in plan.headers { headers.add(name: header.name, value: header.value) }
-        self.headers = headers
-        body = plan.body.map { ByteBuffer(bytes: $0) }
-    }
-
-    func send(_ url: String) async throws -> Int {
-        try await connection.send(
-            method: method, target: PlainHTTPConnection.requestTarget(of: url, origin: origin), headers: headers, body: body)
-    }
-
-    func close() { connection.close() }
-}
-
-/// async-http-client, for `https://` and templates with a placeholder before the path.
-struct ClientTransport: LoadTransport {
+/// How a worker sends a request through async-http-client (`https://`, and templates with a placeholder before the
+/// path) and waits for its status.
+struct ClientTransport {
     let plan: LoadPlan
     let client: HTTPClient
     let body: ByteBuffer?

@@ -2,16 +2,17 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// One kept-alive HTTP/1.1 connection without TLS, a request at a time: what a load worker needs and nothing more.
+/// One kept-alive HTTP/1.1 connection without TLS, a request at a time, driven from its event loop: what a load
+/// worker needs and nothing more.
 ///
-/// async-http-client costs the load tool about 320 µs of CPU per request (its pool, request state machines and
-/// streamed body), and on a machine shared with the server that CPU is taken from the server under test: at half
-/// an endpoint's capacity the generator alone used a quarter of two cores. This connection writes NIO's
-/// HTTP/1.1 request parts and waits for the response's end; the body is counted, not kept. It reconnects when the
-/// server closes the connection or a request fails.
+/// async-http-client and a Swift task per worker cost the load tool about 390 µs of CPU per request (its pool and
+/// request state machines, a timer and two executor hops per request), and on a machine shared with the server that
+/// CPU is taken from the server under test. This connection writes NIO's HTTP/1.1 request parts and calls back when
+/// the response has ended; the body is counted, not kept. It reconnects when either side ended the connection or a
+/// request failed.
 ///
-/// Used from one worker task at a time; its channel state lives on the channel's event loop.
-final class PlainHTTPConnection {
+/// `@unchecked Sendable`: every member is used on ``eventLoop`` only.
+final class PlainHTTPConnection: @unchecked Sendable {
     /// Where to connect: `host:port` of an `http://` URL with no placeholder before its path.
     struct Target: Sendable, Equatable {
         var host: String
@@ -70,60 +71,63 @@ final class PlainHTTPConnection {
         case closed
     }
 
+    /// The loop the connection lives on.
+    let eventLoop: any EventLoop
     private let target: Target
-    private let eventLoop: any EventLoop
     private let timeout: TimeAmount
+    private let method: HTTPMethod
+    private let headers: HTTPHeaders
+    private let body: ByteBuffer?
+    private let keepAliveAsked: Bool
     private var channel: (any Channel)?
     private var handler: ResponseHandler?
     /// False after an exchange that ends the connection (`Connection: close` either way, or HTTP/1.0 without
     /// keep-alive).
     private var reusable = false
 
-    init(target: Target, eventLoop: any EventLoop, timeout: TimeAmount) {
+    /// A connection for `plan`'s requests (method, headers, body) to `target`; it connects on first use.
+    init(plan: LoadPlan, target: Target, eventLoop: any EventLoop) {
         self.target = target
         self.eventLoop = eventLoop
-        self.timeout = timeout
-    }
-
-    /// Sends one request and returns the response's status once its body has ended.
-    func send(method: HTTPMethod, target requestTarget: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> Int {
-        let (channel, handler) = try await open()
-        var headers = headers
+        self.timeout = LoadRunner.timeAmount(plan.timeout)
+        self.method = HTTPMethod(rawValue: plan.method)
+        var headers = HTTPHeaders()
+        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
+        headers.add(name: "host", value: target.port == 80 ? host : "\(host):\(target.port)")
+        for header in plan.headers { headers.add(name: header.name, value: header.value) }
+        let body = plan.body.map { ByteBuffer(bytes: $0) }
         if let body { headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
-        let head = HTTPRequestHead(version: .http1_1, method: method, uri: requestTarget, headers: headers)
-        let timeout = self.timeout
-        let future = channel.eventLoop.flatSubmit { () -> EventLoopFuture<(status: Int, keepAlive: Bool)> in
-            let response = handler.expect(timeout: timeout, on: channel.eventLoop)
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
-            if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-            return response
+        self.headers = headers
+        self.body = body
+        // The plan's own `Connection: close` ends each exchange; the server need not say so too.
+        self.keepAliveAsked = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: headers).isKeepAlive
+    }
+
+    /// Sends one request to `url` (an expansion of the plan's template); `completion` gets the response's status once
+    /// its body has ended, or the error, on ``eventLoop``. Call on ``eventLoop``, one request at a time.
+    func send(_ url: String, completion: @escaping @Sendable (Result<Int, any Error>) -> Void) {
+        let requestTarget = Self.requestTarget(of: url, origin: target.origin)
+        if let channel, let handler, reusable, channel.isActive {
+            return write(requestTarget, on: channel, handler, completion: completion)
         }
-        do {
-            let (status, keepAlive) = try await future.get()
-            // Either side may end the connection with this exchange (`Connection: close` in the request is the
-            // plan's own header); the server need not say so when the client did.
-            reusable = keepAlive && head.isKeepAlive
-            return status
-        } catch {
-            // The connection's state is unknown (a response may still arrive): start over on a new one.
-            close()
-            throw error
+        open().whenComplete { [self] result in
+            switch result {
+            case .success:
+                guard let channel, let handler else { return completion(.failure(Failure.closed)) }
+                write(requestTarget, on: channel, handler, completion: completion)
+            case .failure(let error):
+                completion(.failure(error))
+            }
         }
     }
 
-    /// Closes the connection, if open.
-    func close() {
-        channel?.close(promise: nil)
-        channel = nil
-        handler = nil
-    }
-
-    private func open() async throws -> (any Channel, ResponseHandler) {
-        if let channel, let handler, reusable, channel.isActive { return (channel, handler) }
+    /// Opens a new connection (closing the old one); call on ``eventLoop``. ``PlainLoadRun`` opens every connection
+    /// before its clock starts, as wrk does, so that a thousand connects at once do not overflow the server's
+    /// accept queue and count a SYN retry's second in the first requests.
+    func open() -> EventLoopFuture<Void> {
         close()
         let handler = ResponseHandler()
-        let channel = try await ClientBootstrap(group: eventLoop)
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(min(timeout, .seconds(10)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -132,11 +136,42 @@ final class PlainHTTPConnection {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-            .connect(host: target.host, port: target.port).get()
-        self.channel = channel
-        self.handler = handler
-        reusable = true
-        return (channel, handler)
+            .connect(host: target.host, port: target.port)
+            .hop(to: eventLoop)
+            .map { [self] channel in
+                self.channel = channel
+                self.handler = handler
+                reusable = true
+            }
+    }
+
+    /// Closes the connection, if open.
+    func close() {
+        channel?.close(promise: nil)
+        channel = nil
+        handler = nil
+        reusable = false
+    }
+
+    private func write(
+        _ requestTarget: String, on channel: any Channel, _ handler: ResponseHandler, completion: @escaping @Sendable (Result<Int, any Error>) -> Void
+    ) {
+        let response = handler.expect(timeout: timeout, on: eventLoop)
+        channel.write(
+            HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: requestTarget, headers: headers)), promise: nil)
+        if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        response.whenComplete { [self] result in
+            switch result {
+            case .success(let (status, keepAlive)):
+                reusable = keepAlive && keepAliveAsked
+                completion(.success(status))
+            case .failure(let error):
+                // The connection's state is unknown (a response may still arrive): start over on a new one.
+                close()
+                completion(.failure(error))
+            }
+        }
     }
 
     /// Completes the pending request's promise when its response ends, or fails it when the connection closes or
