@@ -717,10 +717,12 @@ def main():
     concurrent_latency = concurrent["latency_ms"] or {"p50": float("nan"), "p99": float("nan"), "max": float("nan")}
     concurrent_text = (f"{load_outcome(concurrent)}; {concurrent['requests_per_second']:,.0f} req/s, p50 {concurrent_latency['p50']:.2f} ms, "
                        f"p99 {concurrent_latency['p99']:.2f} ms, max {concurrent_latency['max']:.2f} ms")
-    # Issue 3's targets: at least half of pgbench's rate on the same SQL, p99 under 25 ms at 64 connections.
+    # At least half of pgbench's rate on the same SQL (issues 3 and 18). Issue 3 also asked for a p99 under 25 ms at 64
+    # closed-loop connections, which no server can give below 64 / 25 ms = 2,560 req/s (Little's law); issue 18
+    # replaced it with the open-loop p99 at half the capacity, in the rows below. The p99 is still shown.
     # (The 404s of `/genes/{name}` are names no set drew: answers, not failures.)
     gene_summary = [[f"`{label}`", f"{http['rate']:,.0f} req/s, p99 {http['p99']:.2f} ms, non-2xx {failed(http)}, {http['rate'] / sql['rate']:.2f}x pgbench",
-                     "≥ 0.5x pgbench, p99 < 25 ms", verdict(http["rate"] >= 0.5 * sql["rate"] and http["p99"] < 25)] for label, http, sql in results]
+                     "≥ 0.5x pgbench", verdict(http["rate"] >= 0.5 * sql["rate"])] for label, http, sql in results]
     # Issue 18's targets: open-loop p99 under 10 ms at half the endpoint's capacity (gene search: 25 ms).
     def open_text(report):
         latency = report["latency_ms"] or {"p50": float("nan"), "p99": float("nan"), "p999": float("nan")}
