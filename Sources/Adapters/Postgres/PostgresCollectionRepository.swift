@@ -3,7 +3,6 @@ public import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-import Synchronization
 
 /// ``CollectionRepository`` on Postgres (table `collections`, the sets' `collection_id`; migration 6). Imports are one
 /// transaction of COPY batches; exports stream rows as the server sends them.
@@ -119,7 +118,7 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 try await connection.query(
                     "CREATE TEMP TABLE assay_import_memberships (geneset_id bigint, position integer, gene_id bigint) ON COMMIT DROP",
                     logger: logger)
-                let genes = Genes()
+                let genes = BulkLoad()
                 try await produce { records in
                     let keys = records.map { CollectionRules.key(forName: $0.name) }
                     let taken = try await connection.query(
@@ -130,10 +129,10 @@ public struct PostgresCollectionRepository: CollectionRepository {
                         throw CollectionError.setNameTaken(collection: collectionID, name: name)
                     }
                     let drafts = records.map { GenesetDraft(importing: $0, into: collectionID) }
-                    genes.add(
+                    genes.record(
                         try await PostgresGenesetRepository.insert(
                             drafts, species: species, ownership: { _ in ownership }, at: time, on: connection,
-                            memberships: "assay_import_memberships", known: genes.known, logger: logger))
+                            memberships: "assay_import_memberships", known: genes.knownGenes, logger: logger))
                 }
                 // The trigger of migration 12 need not look at these: insert recorded their public genes.
                 try await connection.query("SELECT set_config('assay.recorded_public_genes', 'on', true)", logger: logger)
@@ -145,7 +144,8 @@ public struct PostgresCollectionRepository: CollectionRepository {
                 try await connection.query("SELECT set_config('assay.recorded_public_genes', 'off', true)", logger: logger)
                 if wasEmpty {
                     // The collection holds just the imported sets: its gene count is the genes they were stored with.
-                    try await connection.query("UPDATE collections SET gene_count = \(genes.count) WHERE id = \(collectionID)", logger: logger)
+                    let count = genes.knownGenes.count
+                    try await connection.query("UPDATE collections SET gene_count = \(count) WHERE id = \(collectionID)", logger: logger)
                 } else {
                     try await connection.query(
                         """
@@ -217,16 +217,6 @@ public struct PostgresCollectionRepository: CollectionRepository {
     }
 
     // MARK: - Helpers
-
-    /// The genes of an import's batches so far, by key, gathered from the batches' callbacks (one at a time).
-    private final class Genes: Sendable {
-        private let genes = Mutex<[String: Gene]>([:])
-
-        func add(_ batch: [String: Gene]) { genes.withLock { $0.merge(batch) { old, _ in old } } }
-
-        var known: [String: Gene] { genes.withLock { $0 } }
-        var count: Int { genes.withLock { $0.count } }
-    }
 
     /// Collections by ascending id (one by id, one by name, or a page of a scope), with their counts. A collection whose
     /// gene count a change cleared is counted again here and the count kept (one pass over its sets' gene arrays); when

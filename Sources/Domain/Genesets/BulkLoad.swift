@@ -12,7 +12,8 @@ public final class BulkLoad: Sendable {
     /// The genes the load's batches stored so far, by key.
     public var knownGenes: [String: Gene] { genes.withLock { $0 } }
 
-    /// Records the genes of a batch that was stored (committed); a key known already keeps its gene.
+    /// Records the genes of a batch once they are stored: committed, or written earlier in the one transaction that
+    /// stores the later batches too (an import). A key known already keeps its gene.
     public func record(_ stored: [String: Gene]) {
         genes.withLock { $0.merge(stored) { old, _ in old } }
     }

@@ -8,8 +8,8 @@ import Synchronization
 
 /// Runs a ``LoadPlan``: a task group of `workers` tasks, each sending one request after another over its own
 /// kept-alive connection until the plan's bound is reached, all recording into one report. `http://` URLs with a
-/// fixed origin are driven from the event loops over a ``PlainHTTPConnection`` per worker (``PlainLoadRun``: a
-/// fraction of the CPU per request, which matters when the generator shares the machine with the server it
+/// fixed origin are driven from the event loops over a ``PlainHTTPConnection`` per worker instead (``PlainLoadRun``:
+/// a fraction of the CPU per request, which matters when the generator shares the machine with the server it
 /// measures); `https://` goes through async-http-client, a task per worker.
 ///
 /// With a rate (open loop), request number n is due at `start + (n - 1) / rate` whatever the answers: a free worker
@@ -33,14 +33,7 @@ public enum LoadRunner {
         let clients = (0..<clientCount).map { _ in
             HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(for: plan, connections: perClient))
         }
-        let counter = Mutex(0)
-        let report = await drive(plan) {
-            let client = counter.withLock { next in
-                defer { next += 1 }
-                return clients[next % clients.count]
-            }
-            return ClientTransport(plan: plan, client: client)
-        }
+        let report = await drive(plan, clients: clients)
         // Every client is shut down even when one fails to.
         var failure: (any Error)?
         for client in clients {
@@ -66,30 +59,34 @@ public enum LoadRunner {
         return configuration
     }
 
-    /// Runs the plan's workers, each sending its requests through the client `makeTransport` gives it.
-    private static func drive(_ plan: LoadPlan, makeTransport: @escaping @Sendable () -> ClientTransport) async -> LoadReport {
+    private static func drive(_ plan: LoadPlan, clients: [HTTPClient]) async -> LoadReport {
         let started = ContinuousClock.now
         let run = RunState(plan: plan, start: started)
+        let body = plan.body.map { ByteBuffer(bytes: $0) }
+        let timeout = timeAmount(plan.timeout)
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<plan.workers {
+            for worker in 0..<plan.workers {
+                let client = clients[worker % clients.count]
                 group.addTask {
-                    let transport = makeTransport()
                     var generator = SystemRandomNumberGenerator()
                     while let (seq, due) = await run.next() {
-                        let url = plan.url(seq: seq, using: &generator)
+                        var request = HTTPClientRequest(url: plan.url(seq: seq, using: &generator))
+                        request.method = HTTPMethod(rawValue: plan.method)
+                        for header in plan.headers { request.headers.add(name: header.name, value: header.value) }
+                        if let body { request.body = .bytes(body) }
                         let now = ContinuousClock.now
                         if let due { run.record { $0.record(lag: now - due) } }
                         let sent = due ?? now
                         do {
-                            let status = try await transport.send(url)
+                            let response = try await client.execute(request, timeout: timeout)
+                            for try await _ in response.body {}
                             let latency = ContinuousClock.now - sent
-                            run.record { $0.record(status: status, latency: latency) }
+                            run.record { $0.record(status: Int(response.status.code), latency: latency) }
                         } catch {
                             let kind = errorKind(error)
                             run.record { $0.record(transportError: kind) }
                         }
                     }
-                    transport.close()
                 }
             }
         }
@@ -182,32 +179,4 @@ final class RunState: Sendable {
     func record<Result: Sendable>(_ update: (inout LoadReport) -> Result) -> Result {
         report.withLock { update(&$0) }
     }
-}
-
-/// How a worker sends a request through async-http-client (`https://`, and templates with a placeholder before the
-/// path) and waits for its status.
-struct ClientTransport {
-    let plan: LoadPlan
-    let client: HTTPClient
-    let body: ByteBuffer?
-    let timeout: TimeAmount
-
-    init(plan: LoadPlan, client: HTTPClient) {
-        self.plan = plan
-        self.client = client
-        body = plan.body.map { ByteBuffer(bytes: $0) }
-        timeout = LoadRunner.timeAmount(plan.timeout)
-    }
-
-    func send(_ url: String) async throws -> Int {
-        var request = HTTPClientRequest(url: url)
-        request.method = HTTPMethod(rawValue: plan.method)
-        for header in plan.headers { request.headers.add(name: header.name, value: header.value) }
-        if let body { request.body = .bytes(body) }
-        let response = try await client.execute(request, timeout: timeout)
-        for try await _ in response.body {}
-        return Int(response.status.code)
-    }
-
-    func close() {}
 }

@@ -31,7 +31,7 @@ final class PlainHTTPConnection: @unchecked Sendable {
             // part of the host or port.
             guard authorityEnd == text.endIndex || text[authorityEnd] != "{" || text[authorityEnd...].hasPrefix("{path}") else { return nil }
             let authority = text[afterScheme..<authorityEnd]
-            guard !authority.isEmpty, !authority.contains("{"), !authority.contains("@") else { return nil }
+            guard !authority.isEmpty, !authority.contains("@") else { return nil }
             if authority.hasPrefix("[") {  // [v6]:port
                 guard let close = authority.firstIndex(of: "]") else { return nil }
                 host = String(authority[authority.index(after: authority.startIndex)..<close])

@@ -74,8 +74,8 @@ final class PlainLoadRun: Sendable {
         } onCancel: {
             self.stop()
         }
+        for connection in connections { connection.eventLoop.execute { connection.close() } }
         return state.withLock { state in
-            for connection in connections { connection.eventLoop.execute { connection.close() } }
             state.report.elapsed = ContinuousClock.now - start
             state.report.rate = plan.rate
             return state.report
@@ -139,8 +139,8 @@ final class PlainLoadRun: Sendable {
     }
 
     private func setTimer(for due: ContinuousClock.Instant) {
-        let delay = Self.nanoseconds(due - ContinuousClock.now)
-        connections[0].eventLoop.scheduleTask(in: .nanoseconds(max(0, delay))) { self.schedule() }
+        let delay = LoadRunner.timeAmount(due - ContinuousClock.now)
+        connections[0].eventLoop.scheduleTask(in: max(.zero, delay)) { self.schedule() }
     }
 
     private func send(seq: Int, due: ContinuousClock.Instant?, on index: Int) {
@@ -149,11 +149,10 @@ final class PlainLoadRun: Sendable {
         let sent = ContinuousClock.now
         if let due { state.withLock { $0.report.record(lag: sent - due) } }
         connections[index].send(url) { result in
-            let finished = ContinuousClock.now
             let now = ContinuousClock.now
             let (next, timer): ((seq: Int, due: ContinuousClock.Instant)?, ContinuousClock.Instant?) = self.state.withLock { state in
                 switch result {
-                case .success(let status): state.report.record(status: status, latency: finished - (due ?? sent))
+                case .success(let status): state.report.record(status: status, latency: now - (due ?? sent))
                 case .failure(let error): state.report.record(transportError: LoadRunner.errorKind(error))
                 }
                 state.unfinished -= 1
@@ -195,10 +194,5 @@ final class PlainLoadRun: Sendable {
             return true
         }
         if finished { done.succeed() }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
